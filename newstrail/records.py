@@ -1,0 +1,134 @@
+"""Plain typed records that flow through the pipeline and out of the exports.
+
+Every record has ``to_dict``/``from_dict``. The field names of Article, Quote,
+Speaker, Story and Trail are the export contract: add fields, never rename.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Literal
+
+QuoteKind = Literal["direct", "indirect", "mixed"]
+SpeakerKind = Literal["person", "organisation", "unnamed"]
+
+
+class _Record:
+    __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)  # type: ignore[call-overload]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]):
+        names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+@dataclass(slots=True)
+class RawDocument(_Record):
+    """One article as it came in, before cleaning.
+
+    ``content`` is plain text or HTML (``content_type``). The hint fields come
+    from structured input (JSON fields, feed entries, WARC headers) and win over
+    anything guessed from the text when they are set.
+    """
+
+    source: str  # path, URL, or "path#N" for the N-th item of a container file
+    content: str
+    content_type: Literal["text", "html"] = "text"
+    id: str | None = None  # given id (file stem, JSON id); None: derive from url/source
+    url: str | None = None
+    title: str | None = None
+    byline: str | None = None
+    outlet: str | None = None
+    published: str | None = None  # as given; normalised during cleaning
+    # Documents that share a group (same folder, same host, same declared
+    # outlet) are compared with each other to learn recurring boilerplate.
+    group: str | None = None
+
+
+@dataclass(slots=True)
+class Article(_Record):
+    id: str
+    source: str
+    title: str | None = None
+    byline: str | None = None
+    outlet: str | None = None
+    published: str | None = None  # ISO 8601 date or datetime, None when unknown
+    body: str = ""  # clean text, paragraphs separated by "\n\n"
+    removed: list[str] = field(default_factory=list)  # boilerplate removed, in order
+    story_id: str | None = None
+    standfirst: str | None = None
+    url: str | None = None
+    content_hash: str | None = None
+
+
+@dataclass(slots=True)
+class Quote(_Record):
+    id: str
+    article_id: str
+    text: str
+    kind: QuoteKind = "direct"
+    start: int = 0  # offsets into the text of ``section`` (the body unless stated)
+    end: int = 0
+    spans: list[list[int]] = field(default_factory=list)
+    speaker: str | None = None  # canonical name (or the in-article name before speakers run)
+    speaker_id: str | None = None
+    speaker_mention: str | None = None  # words in the text naming the speaker: "he", "Mr Cleverly"
+    speaker_start: int | None = None
+    speaker_end: int | None = None
+    cue: str | None = None  # reporting verb or phrase: "said", "told MPs", "according to"
+    trail_id: str | None = None
+    section: Literal["body", "title", "standfirst"] = "body"
+    speaker_kind: SpeakerKind | None = None
+    speaker_titles: list[str] = field(default_factory=list)  # roles the article gives the speaker
+
+
+@dataclass(slots=True)
+class Speaker(_Record):
+    id: str
+    name: str
+    aliases: list[str] = field(default_factory=list)
+    titles: list[str] = field(default_factory=list)
+    article_ids: list[str] = field(default_factory=list)
+    quote_count: int = 0
+    kind: SpeakerKind = "person"
+
+
+@dataclass(slots=True)
+class Story(_Record):
+    id: str
+    title: str | None = None
+    article_ids: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Trail(_Record):
+    id: str
+    speaker_id: str | None
+    speaker: str | None
+    text: str
+    article_ids: list[str] = field(default_factory=list)
+    first_seen: str | None = None
+    variants: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Failure(_Record):
+    """A document that could not be processed: recorded, skipped, reported."""
+
+    source: str
+    stage: str
+    error: str
+
+
+EXPORT_FIELDS: dict[str, tuple[str, ...]] = {
+    "articles": ("id", "source", "title", "byline", "outlet", "published", "body", "removed", "story_id"),
+    "quotes": (
+        "id", "article_id", "text", "kind", "start", "end", "spans", "speaker", "speaker_id",
+        "speaker_mention", "speaker_start", "speaker_end", "cue", "trail_id",
+    ),
+    "speakers": ("id", "name", "aliases", "titles", "article_ids", "quote_count"),
+    "stories": ("id", "title", "article_ids"),
+    "trails": ("id", "speaker_id", "speaker", "text", "article_ids", "first_seen", "variants"),
+}
