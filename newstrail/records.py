@@ -82,6 +82,9 @@ class Quote(_Record):
     section: Literal["body", "title", "standfirst"] = "body"
     speaker_kind: SpeakerKind | None = None
     speaker_titles: list[str] = field(default_factory=list)  # roles the article gives the speaker
+    # The fullest name this article gives the speaker ("James Cleverly", "a Whitehall source").
+    # The speakers stage maps it to a canonical Speaker across the corpus.
+    speaker_local: str | None = None
 
 
 @dataclass(slots=True)
