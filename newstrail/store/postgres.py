@@ -1,0 +1,47 @@
+"""PostgreSQL backend: the same tables, full-text search through tsvector GIN indexes.
+
+Needs the ``postgres`` extra (psycopg 3). Useful when several machines write to one
+database or the corpus outgrows a single file.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from .sql import SQLStore
+
+_FTS = {
+    "articles": "coalesce(title, '') || ' ' || coalesce(standfirst, '') || ' ' || body",
+    "quotes": "text || ' ' || coalesce(speaker, '')",
+}
+
+
+def _driver_url(url: str) -> str:
+    # SQLAlchemy needs the driver named; users write the plain libpq form.
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class PostgresStore(SQLStore):
+    def __init__(self, url: str) -> None:
+        try:
+            import psycopg  # noqa: F401
+        except ImportError as exc:  # pragma: no cover - depends on the install
+            raise RuntimeError("PostgreSQL support needs psycopg: pip install 'newstrail[postgres]'") from exc
+        super().__init__(sa.create_engine(_driver_url(url), pool_pre_ping=True))
+
+    def _fts_setup(self, conn: sa.Connection) -> None:
+        for table, document in _FTS.items():
+            conn.exec_driver_sql(
+                f"CREATE INDEX IF NOT EXISTS {table}_fts ON {table} USING GIN (to_tsvector('simple', {document}))"
+            )
+
+    def _fts_ids(self, conn: sa.Connection, table: str, query: str, limit: int) -> list[str]:
+        document = _FTS[table]
+        sql = sa.text(
+            f"SELECT id FROM {table} WHERE to_tsvector('simple', {document}) @@ plainto_tsquery('simple', :q)"
+            f" ORDER BY ts_rank(to_tsvector('simple', {document}), plainto_tsquery('simple', :q)) DESC, id"
+            " LIMIT :n"
+        )
+        return [row[0] for row in conn.execute(sql, {"q": query, "n": limit})]
