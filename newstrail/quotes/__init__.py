@@ -1,7 +1,163 @@
 """Quotes: direct, indirect and mixed quotes with in-article speaker attribution.
 
-OWNER: quotes helper. Contract used by the pipeline:
+Contract used by the pipeline::
 
     extract_quotes(articles: Iterable[Article], *, nlp=None, batch_size=64)
         -> Iterator[tuple[Article, list[Quote]]]
+
+How it works, per batch of articles:
+
+1. ``marks``: every section (title, standfirst, body) is split into paragraphs and its
+   quotation marks are scanned; quotes running over paragraphs are joined.
+2. Only paragraphs with a reporting cue outside quotation marks are parsed, all of the
+   batch in one ``nlp.pipe`` call with the lemmatizer off (cues are matched by form).
+   A paragraph that is only a quote needs no parse: its speaker comes from context.
+3. ``clauses`` finds reporting clauses; ``direct`` pairs them with quotations (or with
+   the reported clause for indirect and mixed quotes) and adds follow-on quotes.
+4. ``resolve`` maps each speaker mention to the person, organisation or unnamed source
+   it names, across the whole article.
+
+Offsets: ``spans`` are the quoted words (marks excluded), one piece per paragraph of a
+multi-paragraph quote and one more after an interrupting attribution; ``text`` joins
+paragraph pieces with " " and interrupted parts with " … ".
 """
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from ..records import Article, Quote
+from .clauses import Clause, find_clauses
+from .cues import CUE_WORD
+from .direct import Attribution, attribute
+from .marks import Paragraph, Quotation, Segment, paragraphs, quotations, segments
+from .mentions import people, unparsed_names
+from .resolve import Entity, Registry, resolve_all
+
+__all__ = ["extract_quotes"]
+
+SECTIONS = ("title", "standfirst", "body")
+# Pipes whose output is never read here; skipping them saves parse time.
+UNUSED_PIPES = ("lemmatizer",)
+INTERRUPTION_JOINER = " … "
+PARAGRAPH_JOINER = " "
+
+
+@dataclass(slots=True)
+class _Section:
+    name: str
+    text: str
+    paras: list[Paragraph]
+    quotations: list[Quotation]
+    segments: dict[int, list[Segment]]
+    docs: dict[int, object] = field(default_factory=dict)  # paragraph index -> spaCy Doc
+
+    def in_quote(self, paragraph: Paragraph):
+        """Paragraph-relative test: is this character inside quotation marks?"""
+        ranges = [(s.open_mark - paragraph.start, s.outer_end - paragraph.start)
+                  for s in self.segments.get(paragraph.index, [])]
+        return lambda i: any(a <= i < b for a, b in ranges)
+
+    def to_parse(self) -> list[Paragraph]:
+        return [p for p in self.paras if _has_cue(self.text, p, self.segments.get(p.index, []))]
+
+
+def _has_cue(text: str, paragraph: Paragraph, found: list[Segment]) -> bool:
+    """A cue word outside quotation marks: the only paragraphs worth parsing."""
+    outside, position = [], paragraph.start
+    for segment in found:
+        outside.append(text[position:segment.open_mark])
+        position = segment.outer_end
+    outside.append(text[position:paragraph.end])
+    return CUE_WORD.search(" ".join(outside)) is not None
+
+
+def _plan(article: Article) -> list[_Section]:
+    sections = []
+    for name in SECTIONS:
+        text = getattr(article, name) or ""
+        if not text.strip():
+            continue
+        paras = paragraphs(text)
+        sections.append(_Section(name, text, paras, list(quotations(text, paras)),
+                                 {p.index: segments(text, p) for p in paras}))
+    return sections
+
+
+def _batched(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
+    it = iter(items)
+    while batch := list(itertools.islice(it, size)):
+        yield batch
+
+
+def extract_quotes(articles: Iterable[Article], *, nlp=None, batch_size: int = 64
+                   ) -> Iterator[tuple[Article, list[Quote]]]:
+    """Quotes of each article, articles in input order, quotes in document order."""
+    if nlp is None:
+        from ..nlp import load_nlp
+
+        nlp = load_nlp()
+    disable = [name for name in UNUSED_PIPES if name in nlp.pipe_names]
+    for batch in _batched(articles, max(1, batch_size)):
+        plans = [_plan(article) for article in batch]
+        units = [(section, paragraph) for sections in plans for section in sections for paragraph in section.to_parse()]
+        texts = (section.text[p.start:p.end] for section, p in units)
+        for (section, paragraph), doc in zip(units, nlp.pipe(texts, batch_size=256, disable=disable)):
+            section.docs[paragraph.index] = doc
+        for article, sections in zip(batch, plans):
+            yield article, _article_quotes(article, sections)
+
+
+def _article_quotes(article: Article, sections: list[_Section]) -> list[Quote]:
+    registry = Registry()
+    for section in sections:
+        for paragraph in section.paras:
+            if paragraph.index not in section.docs:
+                registry.add_guesses(unparsed_names(section.text[paragraph.start:paragraph.end]))
+    for section in sections:
+        for index in sorted(section.docs):
+            registry.register_entities(people(section.docs[index]))
+    found: list[tuple[_Section, Attribution]] = []
+    clauses: list[Clause] = []
+    for section in sections:
+        section_clauses = [
+            clause
+            for paragraph in section.paras if paragraph.index in section.docs
+            for clause in find_clauses(section.docs[paragraph.index], paragraph.index, paragraph.start,
+                                       section.in_quote(paragraph))
+        ]
+        clauses.extend(section_clauses)
+        found.extend((section, a) for a in attribute(section.text, section.paras, section.quotations, section_clauses))
+    entities = dict(zip(map(id, clauses), resolve_all(registry, [c.mention for c in clauses])))
+    return [_quote(article, section, attribution, entities, n)
+            for n, (section, attribution) in enumerate(found, start=1)]
+
+
+def _quote(article: Article, section: _Section, attribution: Attribution, entities: dict[int, Entity | None],
+           n: int) -> Quote:
+    text = section.text
+    spans = [piece for group in attribution.pieces for piece in group]
+    words = INTERRUPTION_JOINER.join(PARAGRAPH_JOINER.join(text[a:b] for a, b in group)
+                                     for group in attribution.pieces)
+    quote = Quote(
+        id=f"{article.id}:q{n}", article_id=article.id, text=words, kind=attribution.kind,  # type: ignore[arg-type]
+        start=spans[0][0], end=spans[-1][1], spans=spans, section=section.name,  # type: ignore[arg-type]
+    )
+    clause = attribution.speaker_clause
+    if clause is None or clause.mention is None:
+        return quote
+    mention = clause.mention
+    quote.speaker_mention, quote.speaker_start, quote.speaker_end = mention.text, mention.start, mention.end
+    quote.cue = attribution.clause.cue if attribution.clause is not None else None
+    entity = entities.get(id(clause))
+    if entity is not None:
+        quote.speaker_local = quote.speaker = entity.name
+        quote.speaker_kind = entity.kind  # type: ignore[assignment]
+        quote.speaker_titles = list(entity.titles)
+    elif mention.kind in ("pronoun", "self"):
+        quote.speaker_kind = "person"
+    else:
+        quote.speaker_local = quote.speaker = mention.text
+        quote.speaker_kind = "unnamed"
+    return quote

@@ -1,0 +1,1 @@
+"""Benchmarks: PolNeAR quote extraction and others; see README.md."""

@@ -1,0 +1,115 @@
+"""Word lists: reporting verbs, honorifics, speaker nouns and pronouns.
+
+Verbs are matched by surface form (``said``, ``warns``, ``adding``), built once from the
+lemmas below, so the lemmatizer can stay disabled and the same table drives the cheap
+regex prefilter that decides which paragraphs are worth parsing.
+"""
+from __future__ import annotations
+
+import re
+
+# Verbs that introduce what someone said. Cognition verbs (think, believe, want) are left
+# out on purpose: they report beliefs, not statements.
+REPORTING_LEMMAS = frozenset("""
+    say tell add warn insist urge question acknowledge suggest claim argue announce explain
+    note state declare stress emphasise emphasize reiterate repeat assert contend admit
+    concede confirm deny reply respond answer ask write tweet post predict promise vow pledge
+    caution threaten complain charge allege accuse describe report reveal disclose recall
+    remark comment observe point agree counter retort conclude testify demand plead
+    boast joke quip propose recommend advise assure reassure remind maintain signal hint
+    mention inform indicate dismiss slam blast criticise criticize praise call
+""".split())
+
+# Verbs whose reported content is usually an infinitive after the addressee:
+# "urged Western powers to be careful", "told him to leave".
+INFINITIVE_CONTENT_LEMMAS = frozenset("urge tell ask advise warn call promise vow pledge threaten demand plead".split())
+
+# Verbs that take the hearer as object: the object belongs to the cue ("told MPs").
+ADDRESSEE_LEMMAS = frozenset("tell inform remind assure reassure warn advise ask urge".split())
+
+_IRREGULAR_FORMS = {
+    "say": ("said", "says", "saying"),
+    "tell": ("told", "tells", "telling"),
+    "write": ("wrote", "written", "writes", "writing"),
+}
+_DOUBLING = frozenset("admit quip plead".split())  # admitted, quipped (plead has pled too)
+_VOWELS = "aeiou"
+
+
+def _forms(lemma: str) -> set[str]:
+    """Regular inflections of an English verb: warn -> warns, warned, warning."""
+    if lemma in _IRREGULAR_FORMS:
+        return {lemma, *_IRREGULAR_FORMS[lemma]}
+    stem_e = lemma[:-1] if lemma.endswith("e") else lemma
+    forms = {lemma, stem_e + "ing", stem_e + "ed"}
+    if lemma.endswith(("s", "sh", "ch", "x")):
+        forms.add(lemma + "es")
+    elif lemma.endswith("y") and lemma[-2] not in _VOWELS:
+        forms |= {lemma[:-1] + "ies", lemma[:-1] + "ied"}
+    else:
+        forms.add(lemma + "s")
+    if lemma in _DOUBLING:
+        forms |= {lemma + lemma[-1] + "ed", lemma + lemma[-1] + "ing"}
+    return forms
+
+
+LEMMA_OF_FORM: dict[str, str] = {form: lemma for lemma in sorted(REPORTING_LEMMAS) for form in _forms(lemma)}
+
+# "according to X" is a cue without a verb.
+ACCORDING = "according"
+
+# Cheap test run on raw text before parsing: could this paragraph report speech?
+CUE_WORD = re.compile(r"\b(?:" + "|".join(sorted(LEMMA_OF_FORM, key=len, reverse=True)) + r"|according to)\b",
+                      re.IGNORECASE)
+
+# Honorifics and the gender they imply (None: either).
+HONORIFICS: dict[str, str | None] = {
+    "mr": "m", "sir": "m", "lord": "m", "mister": "m",
+    "ms": "f", "mrs": "f", "miss": "f", "dame": "f", "lady": "f", "baroness": "f", "madam": "f",
+    "dr": None, "prof": None, "professor": None, "rev": None,
+}
+
+PRONOUN_GENDER: dict[str, str] = {"he": "m", "him": "m", "she": "f", "her": "f"}
+PLURAL_PRONOUNS = frozenset({"they", "them"})
+FIRST_PERSON = frozenset({"i", "we", "me", "us"})
+
+# Determiners that mark a description as indefinite ("a Whitehall source", "some officials").
+INDEFINITE_DETERMINERS = frozenset({"a", "an", "some", "several", "one", "two", "three", "many", "other"})
+
+# Entity labels that make a subject an organisation-like speaker.
+ORGANISATION_LABELS = frozenset({"ORG", "GPE", "NORP"})
+
+# Head nouns of role descriptions that stand for one named person ("the Foreign Secretary",
+# "the Ukrainian president"): these are resolved to a person of the article.
+ROLE_NOUNS = frozenset("""
+    president secretary minister leader chancellor premier senator governor candidate nominee
+    chairman chairwoman chair director chief ambassador commissioner mayor congressman
+    congresswoman representative general king queen prince princess pope judge attorney ceo
+    founder head boss manager coach host envoy speaker deputy mp vice-president frontrunner
+    front-runner incumbent challenger rival opponent billionaire businessman mogul
+""".split())
+
+# Head nouns of bodies that speak as one: "the campaign said", "the ministry said".
+ORGANISATION_NOUNS = frozenset("""
+    campaign government ministry department committee party company agency office
+    administration council group team kremlin police army military court commission union
+    embassy board firm newspaper network paper organisation organization foundation
+""".split())
+
+# Titles that come before a name but are not part of it ("Sen. Cruz", "President Obama").
+NAME_TITLES = frozenset("""
+    president sen senator rep representative gov governor secretary minister gen general
+    col colonel maj major capt captain lt chancellor judge justice mayor king queen prince
+    princess pope cardinal bishop
+""".split())
+
+# Nouns that can head a title given in apposition: "Maros Sefcovic, the vice president …".
+TITLE_HEADS = ROLE_NOUNS | frozenset("""
+    spokesman spokeswoman spokesperson adviser advisor aide analyst economist professor
+    strategist pollster lawyer expert member officer official correspondent editor author
+    researcher fellow partner executive secretary leader
+""".split())
+
+# Title words that make a different office: a "shadow foreign secretary" is not the
+# foreign secretary, a "former president" not the president.
+QUALIFYING_MODIFIERS = frozenset("shadow former deputy vice acting ex assistant junior under".split())

@@ -1,0 +1,200 @@
+"""Pairing quotations with reporting clauses: direct, interrupted, follow-on and mixed quotes.
+
+Rules, applied per section in document order:
+
+* **before**: a quotation that ends right before a frame (only commas or dashes between)
+  is that clause's quote: “…,” he said.
+* **after**: a quotation that opens right after a frame (a colon, comma or nothing
+  between) and ends its sentence is the clause's quote: He added: “…”. A frame that
+  ends its paragraph with a colon takes the quotation opening the next paragraph.
+* **interruption**: after a "before" match, a quotation opening right after the frame in
+  the same paragraph is the rest of the same quote (“…,” he said. “…”): one quote whose
+  pieces are the two quotations.
+* **mixed**: a clause without a direct quote reports the clause the parser gives it;
+  quotations inside that content make it a mixed quote.
+* **follow-on**: a quotation still unclaimed that stands as its own sentence (typically
+  a paragraph that is only a quote) continues the speaker of the closest clause before
+  it in the same or the previous paragraph, or of the follow-on quote before it.
+  Quoted fragments inside unattributed prose (scare quotes, titles) are not quotes.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .clauses import Clause
+from .marks import Paragraph, Quotation
+
+# What may separate a quotation from the frame that follows it: “…,” he said.
+_GAP_BEFORE = re.compile(r"[\s,;—–-]*")
+# What may separate a frame from the quotation it introduces: he said: “…”.
+_GAP_AFTER = re.compile(r"[\s,:—–-]*")
+# What may separate the frame of an interrupted quote from its second part.
+_GAP_INTERRUPTION = re.compile(r"[\s,.;:—–-]*")
+_COLON_TO_END = re.compile(r"\s*:\s*")
+# A quotation ends its sentence when nothing but closing punctuation follows, or a new
+# sentence starts.
+_SENTENCE_END_AFTER = re.compile(r"[\s.!?…)\]]*(?:$|(?<=[.!?…\s])\s*[A-Z“\"‘(])")
+_SENTENCE_END_BEFORE = re.compile(r"(?:^|[.!?…:)\]”\"]\s*)$")
+
+
+@dataclass(slots=True)
+class Attribution:
+    """A quote before it becomes a Quote record: its pieces and what attributes it."""
+
+    kind: str  # "direct", "indirect", "mixed"
+    pieces: list[list[list[int]]]  # groups of [start, end]; a new group after an interruption
+    clause: Clause | None = None
+    antecedent: Clause | None = None  # for follow-on quotes: the clause whose speaker goes on
+    quotations: list[Quotation] = field(default_factory=list)
+
+    @property
+    def start(self) -> int:
+        return self.pieces[0][0][0]
+
+    @property
+    def end(self) -> int:
+        return self.pieces[-1][-1][1]
+
+    @property
+    def speaker_clause(self) -> Clause | None:
+        return self.clause or self.antecedent
+
+
+class _Section:
+    """Quotations and clauses of one section and which quotations are taken."""
+
+    def __init__(self, text: str, paras: list[Paragraph], quotations: list[Quotation], clauses: list[Clause]):
+        self.text = text
+        self.paras = paras
+        self.quotations = quotations
+        self.clauses = sorted(clauses, key=lambda c: c.cue_start)
+        self.taken: set[int] = set()
+
+    def free(self) -> list[tuple[int, Quotation]]:
+        return [(i, q) for i, q in enumerate(self.quotations) if i not in self.taken]
+
+    def gap(self, start: int, end: int, pattern: re.Pattern[str]) -> bool:
+        return start <= end and pattern.fullmatch(self.text[start:end]) is not None
+
+    def ends_sentence(self, quotation: Quotation) -> bool:
+        last = quotation.last
+        if not last.closed:
+            return True
+        para = self.paras[last.paragraph]
+        return _SENTENCE_END_AFTER.match(self.text, last.outer_end, para.end) is not None
+
+    def starts_sentence(self, quotation: Quotation) -> bool:
+        first = quotation.first
+        para = self.paras[first.paragraph]
+        return _SENTENCE_END_BEFORE.search(self.text[para.start:first.open_mark]) is not None
+
+    def before(self, clause: Clause) -> int | None:
+        mention = clause.mention
+        if mention is None or not clause.frame_start <= mention.start < clause.frame_end:
+            return None  # "…, adding": a borrowed subject does not attribute the quote before it
+        for i, q in self.free():
+            if q.last.paragraph == clause.paragraph and self.gap(q.last.outer_end, clause.frame_start, _GAP_BEFORE):
+                return i
+        return None
+
+    def after(self, clause: Clause) -> int | None:
+        for i, q in self.free():
+            first = q.first
+            if first.paragraph == clause.paragraph and self.gap(clause.frame_end, first.open_mark, _GAP_AFTER):
+                return i if self.ends_sentence(q) else None
+            if first.paragraph == clause.paragraph + 1 and first.open_mark == self.paras[first.paragraph].start:
+                para = self.paras[clause.paragraph]
+                if _COLON_TO_END.fullmatch(self.text, clause.frame_end, para.end):
+                    return i
+        return None
+
+    def interruption(self, clause: Clause) -> int | None:
+        for i, q in self.free():
+            if q.first.paragraph == clause.paragraph and self.gap(clause.frame_end, q.first.open_mark,
+                                                                  _GAP_INTERRUPTION):
+                return i
+        return None
+
+    def take(self, index: int) -> Quotation:
+        self.taken.add(index)
+        return self.quotations[index]
+
+    def inside(self, span: tuple[int, int]) -> list[int]:
+        """Free quotations that start inside the span."""
+        return [i for i, q in self.free() if span[0] <= q.first.open_mark < span[1]]
+
+
+def _direct(section: _Section, clause: Clause) -> Attribution | None:
+    found = section.before(clause)
+    if found is not None:
+        quotations = [section.take(found)]
+        second = section.interruption(clause)
+        if second is not None:
+            quotations.append(section.take(second))
+        return Attribution("direct", [q.spans for q in quotations], clause, quotations=quotations)
+    found = section.after(clause)
+    if found is not None:
+        quotation = section.take(found)
+        return Attribution("direct", [quotation.spans], clause, quotations=[quotation])
+    return None
+
+
+def _reported(section: _Section, clause: Clause) -> Attribution | None:
+    if clause.content is None:
+        return None
+    start, end = clause.content
+    inner = section.inside(clause.content)
+    for i in inner:
+        # A quotation the parse cut short still belongs whole to the content.
+        end = max(end, section.take(i).first.outer_end)
+    kind = "mixed" if inner else "indirect"
+    return Attribution(kind, [[[start, end]]], clause, quotations=[section.quotations[i] for i in inner])
+
+
+def _follow_ons(section: _Section, found: list[Attribution]) -> list[Attribution]:
+    """Unclaimed quotations that stand alone continue the closest speaker before them."""
+    extra: list[Attribution] = []
+    for _, quotation in section.free():
+        if not (section.starts_sentence(quotation) and section.ends_sentence(quotation)):
+            continue
+        antecedent = _closest_speaker(quotation, found + extra, section)
+        extra.append(Attribution("direct", [quotation.spans], None, antecedent, [quotation]))
+    return extra
+
+
+def _closest_speaker(quotation: Quotation, found: list[Attribution], section: _Section) -> Clause | None:
+    """The last clause or attributed quote before the quotation, in its paragraph or the one before."""
+    position = quotation.first.open_mark
+    paragraph = quotation.first.paragraph
+    candidates: list[tuple[int, Clause]] = []
+    for clause in section.clauses:
+        if clause.mention is not None and clause.cue_start < position and clause.paragraph >= paragraph - 1:
+            candidates.append((clause.cue_start, clause))
+    for attribution in found:
+        clause = attribution.speaker_clause
+        last_paragraph = attribution.quotations[-1].last.paragraph if attribution.quotations else None
+        if clause is not None and attribution.start < position and last_paragraph is not None \
+                and last_paragraph >= paragraph - 1:
+            candidates.append((attribution.start, clause))
+    return max(candidates, key=lambda c: c[0])[1] if candidates else None
+
+
+def attribute(text: str, paras: list[Paragraph], quotations: list[Quotation], clauses: list[Clause]
+              ) -> list[Attribution]:
+    """All quotes of one section, in document order."""
+    section = _Section(text, paras, quotations, clauses)
+    found: list[Attribution] = []
+    pending: list[Clause] = []
+    for clause in section.clauses:
+        direct = _direct(section, clause) if clause.mention is not None else None
+        if direct is not None:
+            found.append(direct)
+        else:
+            pending.append(clause)
+    for clause in pending:
+        reported = _reported(section, clause)
+        if reported is not None:
+            found.append(reported)
+    found.extend(_follow_ons(section, found))
+    return sorted(found, key=lambda a: a.start)

@@ -1,0 +1,236 @@
+"""Speaker mentions: the words that name a speaker, and what kind of name they are.
+
+A mention is built from the subject token of a reporting clause. It keeps the noun
+phrase that names the speaker ("Foreign Secretary James Cleverly", "a No 10
+spokesperson") and drops what merely describes it at length (relative clauses,
+appositions), which become titles instead.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from spacy.tokens import Span, Token
+
+from .cues import (
+    FIRST_PERSON, HONORIFICS, INDEFINITE_DETERMINERS, NAME_TITLES, ORGANISATION_LABELS,
+    ORGANISATION_NOUNS, PLURAL_PRONOUNS, PRONOUN_GENDER, ROLE_NOUNS, TITLE_HEADS,
+)
+
+MentionKind = Literal["name", "pronoun", "role", "unnamed", "organisation", "self"]
+
+# Right-hand dependents that describe rather than name: left out of the mention.
+_DESCRIPTIVE_DEPS = frozenset({"relcl", "appos", "acl", "punct", "cc", "conj", "advcl", "prep"})
+# Left-hand dependents that are not part of a title: "the", "Labour’s".
+_NOT_TITLE_DEPS = frozenset({"det", "poss", "case", "punct", "predet"})
+
+
+@dataclass(slots=True)
+class Mention:
+    """A speaker as named at one place in the text (offsets into the section text)."""
+
+    start: int
+    end: int
+    text: str
+    kind: MentionKind
+    head: str  # lower-cased head word: "cleverly", "president", "he"
+    name: str | None = None  # person name without honorific: "James Cleverly", "Cleverly"
+    gender: str | None = None
+    titles: list[str] = field(default_factory=list)
+    modifiers: list[str] = field(default_factory=list)  # lower-cased words before the head
+
+
+def _text(tokens: list[Token], *, skip_determiner: bool = False) -> str:
+    """The text under a run of tokens, as written (spacing kept)."""
+    if skip_determiner and len(tokens) > 1 and tokens[0].dep_ == "det":
+        tokens = tokens[1:]
+    doc = tokens[0].doc
+    return doc.text[tokens[0].idx: tokens[-1].idx + len(tokens[-1].text)]
+
+
+def _offset_span(tokens: list[Token], offset: int) -> tuple[int, int]:
+    first, last = tokens[0], tokens[-1]
+    return offset + first.idx, offset + last.idx + len(last.text)
+
+
+def _strip_possessive(text: str) -> str:
+    for suffix in ("’s", "'s", "’", "'"):
+        if text.endswith(suffix):
+            return text[: -len(suffix)]
+    return text
+
+
+def _clean_word(token: Token) -> str:
+    return token.lower_.rstrip(".")
+
+
+def _person_entity(token: Token) -> Span | None:
+    doc = token.doc
+    for ent in doc.ents:
+        if ent.label_ == "PERSON" and ent.start <= token.i < ent.end:
+            return ent
+    return None
+
+
+def person_name(ent: Span) -> tuple[str, str | None]:
+    """A PERSON entity's name without honorifics or titles, and the gender an honorific gives."""
+    words = [t for t in ent if not t.is_punct or t.text == "."]
+    gender = None
+    while words and (_clean_word(words[0]) in HONORIFICS or _clean_word(words[0]) in NAME_TITLES):
+        gender = gender or HONORIFICS.get(_clean_word(words[0]))
+        words = words[1:]
+    text = ent.doc.text[words[0].idx: words[-1].idx + len(words[-1].text)] if words else ent.text
+    return _strip_possessive(text).strip(), gender
+
+
+def noun_phrase(head: Token) -> list[Token]:
+    """The head with its left modifiers and name parts; descriptive right-hand parts dropped."""
+    tokens = [t for child in head.lefts if child.dep_ != "punct" for t in child.subtree]
+    tokens.append(head)
+    for child in head.rights:
+        if child.dep_ in _DESCRIPTIVE_DEPS or child.is_punct:
+            break
+        tokens.extend(child.subtree)
+    tokens.sort(key=lambda t: t.i)
+    # Keep one contiguous run ending at the head (a stray left child can sit far away).
+    while len(tokens) > 1 and tokens[1].i - tokens[0].i > 1:
+        tokens.pop(0)
+    return tokens
+
+
+def _titles(head: Token, tokens: list[Token], ent: Span | None) -> list[str]:
+    """Roles the noun phrase gives its person: "Foreign Secretary" James Cleverly, "the vice president …"."""
+    titles = []
+    if ent is not None:
+        before = [t for t in tokens if t.i < ent.start]
+        # Cut at the last possessive or determiner: "Labour’s shadow foreign secretary".
+        while before and any(t.dep_ in _NOT_TITLE_DEPS or t.tag_ == "POS" for t in before):
+            cut = max(i for i, t in enumerate(before) if t.dep_ in _NOT_TITLE_DEPS or t.tag_ == "POS")
+            before = before[cut + 1:]
+        words = [t for t in before if _clean_word(t) not in HONORIFICS]
+        if words:
+            titles.append(" ".join(t.text for t in words))
+    for child in head.rights:
+        if _is_title_apposition(child):
+            words = [t for t in child.subtree if not (t.i == child.left_edge.i and t.dep_ == "det")]
+            words = [t for t in words if not t.is_punct or t.text in "-’'"]
+            if words:
+                titles.append(head.doc.text[words[0].idx: words[-1].idx + len(words[-1].text)])
+    return titles
+
+
+def _is_title_apposition(token: Token) -> bool:
+    """", the vice president of the European Commission": an apposition after a comma that names a role."""
+    comma = token.doc[token.left_edge.i - 1] if token.left_edge.i > 0 else None
+    return (token.dep_ == "appos" and _person_entity(token) is None and token.lower_ in TITLE_HEADS
+            and comma is not None and comma.text == ",")
+
+
+def _appositive_person(head: Token) -> Token | None:
+    """"Ukraine’s president, Volodymyr Zelensky": the named person a role noun stands beside."""
+    for child in head.rights:
+        if child.dep_ == "appos" and _person_entity(child) is not None:
+            return child
+    return None
+
+
+def mention_from_token(head: Token, offset: int) -> Mention:
+    """Classify the speaker named by ``head`` (a subject token) and record its words."""
+    lower = head.lower_
+    if head.pos_ == "PRON" or lower in PRONOUN_GENDER or lower in PLURAL_PRONOUNS or lower in FIRST_PERSON:
+        start, end = _offset_span([head], offset)
+        kind: MentionKind = "self" if lower in FIRST_PERSON else "pronoun"
+        return Mention(start, end, head.text, kind, lower, gender=PRONOUN_GENDER.get(lower))
+    named = _appositive_person(head)
+    if named is not None and _is_title_head(head):
+        role = noun_phrase(head)
+        mention = mention_from_token(named, offset)
+        mention.titles.append(_text(role, skip_determiner=True))
+        return mention
+    tokens = noun_phrase(head)
+    start, end = _offset_span(tokens, offset)
+    text = head.doc.text[tokens[0].idx: tokens[-1].idx + len(tokens[-1].text)]
+    modifiers = [_clean_word(t) for t in tokens if t.i < head.i and t.dep_ not in ("det", "punct", "case")]
+    ent = _person_entity(head)
+    honorific = next((_clean_word(t) for t in tokens if _clean_word(t) in HONORIFICS), None)
+    is_role = ent is None and lower in ROLE_NOUNS
+    proper = head.pos_ == "PROPN" and not is_role
+    # An honorific makes a person whatever the entity tagger thought ("Ms Jones" as ORG).
+    if ent is not None or (proper and (honorific is not None or head.ent_type_ not in ORGANISATION_LABELS)):
+        name, gender = person_name(ent) if ent is not None else (_strip_possessive(head.text), None)
+        if honorific is not None:
+            gender = HONORIFICS[honorific] or gender
+        return Mention(start, end, text, "name", lower, name=name, gender=gender,
+                       titles=_titles(head, tokens, ent), modifiers=modifiers)
+    return Mention(start, end, _description(head, tokens, offset), _common_kind(head, tokens), lower,
+                   modifiers=modifiers)
+
+
+def _description(head: Token, tokens: list[Token], offset: int) -> str:
+    """The words of a described source, with "for/of/from X" kept: "a spokesman for the Kremlin"."""
+    last = tokens[-1]
+    for child in head.rights:
+        if child.dep_ == "prep" and child.lower_ in ("for", "of", "from", "at", "in", "close"):
+            last = max(child.subtree, key=lambda t: t.i)
+            break
+    return head.doc.text[tokens[0].idx: last.idx + len(last.text)]
+
+
+def _common_kind(head: Token, tokens: list[Token]) -> MentionKind:
+    determiner = next((t.lower_ for t in tokens if t.dep_ == "det"), None)
+    lower = head.lower_
+    if head.ent_type_ in ORGANISATION_LABELS or lower in ORGANISATION_NOUNS:
+        return "organisation"
+    if lower in ROLE_NOUNS and determiner not in INDEFINITE_DETERMINERS and head.tag_ != "NNS":
+        return "role"
+    # "a Whitehall source", "sources", "the spokesman": described, never forced onto a name.
+    return "unnamed"
+
+
+def _is_title_head(token: Token) -> bool:
+    """"Ukraine’s president, Volodymyr Zelensky": the role noun a name stands in apposition to."""
+    return _person_entity(token) is None and token.lower_ in TITLE_HEADS and token.i + 1 < len(token.doc) \
+        and token.doc[token.i + 1].text == ","
+
+
+def people(doc) -> list[tuple[str, str | None, list[str]]]:
+    """(name, gender, titles) of every PERSON entity of a parsed text, in order."""
+    found = []
+    for ent in doc.ents:
+        if ent.label_ != "PERSON":
+            continue
+        name, gender = person_name(ent)
+        if not name:
+            continue
+        head = ent.root
+        titles = _titles(head, noun_phrase(head), ent)
+        if head.dep_ == "appos" and _is_title_head(head.head):
+            titles.append(_text(noun_phrase(head.head), skip_determiner=True))
+        found.append((name, gender, titles))
+    return found
+
+
+# Capitalised runs in text that is not parsed: "Foreign Secretary Mary Jones".
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:[A-Z]\.|[A-Z][\w’'-]*))+")
+
+
+def unparsed_names(text: str) -> list[tuple[str, list[str]]]:
+    """(name, titles) guesses from raw text: a capitalised run after its last title word.
+
+    Used only to lengthen a name the parse found ("Ms Jones" → "Mary Jones"), never to
+    create a speaker, so a wrong guess cannot become a quote's speaker on its own.
+    """
+    found = []
+    for match in _CAPITALISED_RUN.finditer(text):
+        words = [w for w in match.group().split()]
+        cut = max((i + 1 for i, w in enumerate(words)
+                   if w.lower().rstrip(".") in TITLE_HEADS or w.lower().rstrip(".") in HONORIFICS
+                   or w.lower().rstrip(".") in NAME_TITLES), default=0)
+        # Without a title to cut at, a long run is more likely "Secretary of State Tom Brown"
+        # or "Boston Mayor Tom Brown" than a three-word name: keep its last two words.
+        name = [_strip_possessive(w) for w in words[cut:]][-2:]
+        if len(name) >= 2:
+            titles = [" ".join(words[:cut])] if cut and words[cut - 1].lower().rstrip(".") in TITLE_HEADS else []
+            found.append((" ".join(name), titles))
+    return found
