@@ -33,6 +33,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help=".txt, .html, .json, .jsonl, RSS/Atom, WARC files, folders, or http(s) URLs")
     _db_arg(p)
     p.add_argument("--batch-size", type=int, default=128, help="documents per batch (default 128)")
+    p.add_argument("--max-bytes", type=_size, default=None, metavar="SIZE",
+                   help="largest article read whole: a file, JSON line, archived or fetched page; larger ones "
+                        "are reported and skipped (bytes, or with k/M/G; default 10M)")
+    p.add_argument("--engine", choices=["local", "dask"], default=None,
+                   help="where per-article work runs: local worker processes (default) or Dask distributed")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="worker processes (default: one per core; 0 runs everything in this process)")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="Dask scheduler to use with --engine dask (default: start a local Dask cluster)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
@@ -54,13 +63,44 @@ def build_parser() -> argparse.ArgumentParser:
     _db_arg(p)
 
     p = sub.add_parser("search", help="full-text search over quotes (or articles)",
-                       description="Find quotes (default) or articles containing every word of QUERY.")
-    p.add_argument("query")
+                       description='Find quotes (default) or articles containing every word of QUERY, best first, '
+                                   'with the matches highlighted. QUERY may use "a phrase", prefix*, -excluded '
+                                   'and OR; with a filter, QUERY may be left out.')
+    p.add_argument("query", nargs="?", default="", help="words to look for")
+    p.add_argument("--speaker", help="only this speaker (id, name or alias; accents optional)")
+    p.add_argument("--outlet", help="only outlets whose name contains this")
+    p.add_argument("--since", metavar="DATE", help="published on or after DATE (YYYY[-MM[-DD]])")
+    p.add_argument("--until", metavar="DATE", help="published on or before DATE (YYYY[-MM[-DD]])")
+    p.add_argument("--kind", choices=["direct", "indirect", "mixed"], help="only quotes of this kind")
     p.add_argument("--articles", action="store_true", help="search articles instead of quotes")
-    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--limit", type=int, default=20, help="most results to show (default 20)")
+    p.add_argument("--format", choices=["table", "jsonl"], default="table", help="output format (default table)")
     _db_arg(p)
-    p.add_argument("--json", action="store_true", help="print JSON lines")
+    p.add_argument("--json", action="store_true", help="same as --format jsonl")
+
+    p = sub.add_parser("serve", help="browse the database in a web browser (read-only)",
+                       description="Serve stories, speakers, articles, trails and search as web pages, each with "
+                                   "a JSON twin (add .json) and an OpenAPI description at /openapi.json. "
+                                   "Needs the web extra.")
+    _db_arg(p)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     return parser
+
+
+def _size(value: str) -> int:
+    """``10M``, ``500k``, ``2G`` or a number of bytes (decimal units)."""
+    units = {"k": 10**3, "m": 10**6, "g": 10**9}
+    text = value.strip().lower().removesuffix("b")
+    factor = units.get(text[-1:], 1)
+    number = text[:-1] if factor != 1 else text
+    try:
+        size = int(float(number) * factor)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a size; give bytes or e.g. 500k, 20M, 1G") from None
+    if size <= 0:
+        raise argparse.ArgumentTypeError(f"{value!r}: the size must be positive")
+    return size
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
@@ -68,7 +108,9 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     from .report import progress_bar, print_summary
 
     with progress_bar(enabled=not args.no_progress and sys.stderr.isatty()) as advance:
-        summary = analyze(args.inputs, db=args.db, batch_size=args.batch_size, progress=advance)
+        limits = {"max_bytes": args.max_bytes} if args.max_bytes else {}
+        summary = analyze(args.inputs, db=args.db, batch_size=args.batch_size, progress=advance,
+                          engine=args.engine, workers=args.workers, scheduler=args.scheduler, **limits)
     for failure in summary.failures:
         print(f"error: {failure.error}", file=sys.stderr)
     if args.json:
@@ -105,15 +147,43 @@ def _cmd_stats(args: argparse.Namespace) -> int:
 
 def _cmd_search(args: argparse.Namespace) -> int:
     from .report import print_search
+    from .search import SearchError, SearchOptions, search
     from .store import open_store
 
-    with open_store(args.db) as store:
-        hits = (store.search_articles if args.articles else store.search_quotes)(args.query, args.limit)
-    if args.json:
+    options = SearchOptions(query=args.query, speaker=args.speaker, outlet=args.outlet, since=args.since,
+                            until=args.until, kind=args.kind, limit=args.limit,
+                            target="articles" if args.articles else "quotes")
+    try:
+        with open_store(args.db) as store:
+            hits = search(store, options)
+    except SearchError as exc:
+        print(f"error: {exc.message}" + (f" (hint: {exc.hint})" if exc.hint else ""), file=sys.stderr)
+        return EXIT_ERROR
+    if args.json or args.format == "jsonl":
         for hit in hits:
             print(json.dumps(hit.to_dict(), ensure_ascii=False))
     else:
         print_search(hits)
+    return EXIT_OK
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        import uvicorn
+
+        from .web import create_app
+    except ImportError as exc:
+        print(f"error: the web app needs the web extra ({exc.name} is missing): pip install 'newstrail[web]'",
+              file=sys.stderr)
+        return EXIT_ERROR
+    from .store import default_db
+
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"warning: listening on {args.host} lets other machines read this database", file=sys.stderr)
+    app = create_app(args.db or default_db())
+    print(f"serving {args.db or default_db()} read-only on http://{args.host}:{args.port}/ (Ctrl-C stops)",
+          file=sys.stderr)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return EXIT_OK
 
 
@@ -127,7 +197,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"report": _cmd_report, "analyze": _cmd_analyze, "export": _cmd_export, "stats": _cmd_stats, "search": _cmd_search}
+COMMANDS = {"report": _cmd_report, "analyze": _cmd_analyze, "export": _cmd_export, "stats": _cmd_stats, "search": _cmd_search,
+            "serve": _cmd_serve}
 
 
 def _check_db_exists(args: argparse.Namespace) -> str | None:

@@ -24,8 +24,8 @@ EXTRA_FIELDS: dict[str, tuple[str, ...]] = {
     "articles": ("standfirst", "url"),
     "quotes": ("section", "speaker_kind"),
     "speakers": ("kind",),
-    "stories": (),
-    "trails": (),
+    "stories": ("first_seen", "near_duplicates"),
+    "trails": ("appearances", "origin", "paraphrases"),
 }
 
 
@@ -83,7 +83,8 @@ def write_parquet(items: Iterable[dict[str, Any]], out: IO[bytes], cols: tuple[s
 
 
 def _flush(pa, pq, batch, out, writer, schema, cols):  # noqa: ANN001 - pyarrow modules
-    data = {c: [row.get(c) for row in batch] for c in cols}
+    # A map column takes (key, value) pairs.
+    data = {c: [list(v.items()) if isinstance(v := row.get(c), dict) else v for row in batch] for c in cols}
     if schema is None:
         # Fix the schema from the contract, not from the first rows, so an empty
         # column (all nulls) still has a stable type.
@@ -96,7 +97,19 @@ def _flush(pa, pq, batch, out, writer, schema, cols):  # noqa: ANN001 - pyarrow 
 
 
 _INT_FIELDS = {"start", "end", "speaker_start", "speaker_end", "quote_count"}
-_LIST_OF_STR = {"removed", "article_ids", "aliases", "titles", "variants"}
+_LIST_OF_STR = {"removed", "article_ids", "aliases", "titles"}
+
+
+def _trail_structs(pa):  # noqa: ANN001, ANN202 - the nested records of stories and trails
+    s = pa.string()
+    return {
+        "variants": pa.list_(pa.struct([("text", s), ("kind", s), ("diff", s), ("article_ids", pa.list_(s))])),
+        "appearances": pa.list_(pa.struct([("article_id", s), ("quote_id", s), ("outlet", s), ("published", s),
+                                           ("text", s), ("variant", s), ("origin", s)])),
+        "paraphrases": pa.list_(pa.struct([("article_id", s), ("quote_id", s), ("outlet", s), ("published", s),
+                                           ("text", s)])),
+        "near_duplicates": pa.map_(s, s),
+    }
 
 
 def _arrow_type(pa, name: str):  # noqa: ANN001, ANN202
@@ -106,6 +119,9 @@ def _arrow_type(pa, name: str):  # noqa: ANN001, ANN202
         return pa.list_(pa.string())
     if name == "spans":
         return pa.list_(pa.list_(pa.int64()))
+    nested = _trail_structs(pa)
+    if name in nested:
+        return nested[name]
     return pa.string()
 
 

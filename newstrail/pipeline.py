@@ -1,4 +1,4 @@
-"""analyze(): ingest → clean → quotes → store, then speakers across the corpus.
+"""analyze(): ingest → clean → quotes → store, then speakers, stories and trails across the corpus.
 
 Documents stream through in batches: a batch is cleaned together (so the cleaner can
 compare articles of one outlet), parsed together (spaCy is fastest on batches) and
@@ -11,14 +11,18 @@ import itertools
 import json
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .clean import Cleaner
-from .ingest import iter_documents
+from .clean import Cleaner, Prepared, finish, prepare
+from .clean.evidence import Evidence
+from .engines.base import Engine, run_inline
+from .ingest import DEFAULT_MAX_BYTES, iter_documents
 from .records import Article, Failure, Quote, RawDocument
-from .store import Store, open_store
+from .store import SpeakerRef, Store, WriteBatch, open_store
+from .store.schema import REFS_BACKFILL_KEY
 
 # Bump when a stage's output changes for the same input, so re-running analyze
 # reprocesses stored articles instead of treating them as unchanged.
@@ -38,8 +42,13 @@ class Summary:
     duplicates: int = 0
     quotes: int = 0
     speakers: int = 0
+    stories: int = 0
+    trails: int = 0
     failures: list[Failure] = field(default_factory=list)
     seconds: float = 0.0
+    # Seconds per stage: read/prepare/workers/write/speakers are wall time in this process
+    # (write: time spent waiting for the writer thread); clean/quotes are summed over workers.
+    stages: dict[str, float] = field(default_factory=dict)
 
     @property
     def failed(self) -> int:
@@ -53,8 +62,8 @@ class Summary:
         return {
             "db": self.db, "seen": self.seen, "added": self.added, "updated": self.updated,
             "unchanged": self.unchanged, "duplicates": self.duplicates, "quotes": self.quotes,
-            "speakers": self.speakers, "failed": self.failed, "seconds": round(self.seconds, 3),
-            "failures": [f.to_dict() for f in self.failures],
+            "speakers": self.speakers, "stories": self.stories, "trails": self.trails, "failed": self.failed, "seconds": round(self.seconds, 3),
+            "failures": [f.to_dict() for f in self.failures], "stages": dict(self.stages),
         }
 
 
@@ -73,25 +82,128 @@ def _batched(items: Iterable[RawDocument], size: int) -> Iterator[list[RawDocume
         yield batch
 
 
-class _Run:
-    """State of one analyze call; keeps analyze() itself a readable list of stages."""
+# How many documents one worker task carries. Fixed, never derived from the number of
+# workers: tasks are parsed as one spaCy batch, and the same tasks on any engine give
+# the same output. Small enough that the last task of a batch leaves little idle time.
+TASK_SIZE = 8
+_STAGES = ("read", "select", "start", "prepare", "clean", "quotes", "workers", "write",
+           "speakers", "stories", "trails")
 
-    def __init__(self, store: Store, summary: Summary, progress: Callable[[int], None] | None) -> None:
+
+@dataclass(slots=True)
+class ArticleTask:
+    """One task for a worker: prepared documents and the cleaner evidence of their groups."""
+
+    items: list[Prepared]
+    evidence: Evidence
+
+
+@dataclass(slots=True)
+class Processed:
+    """What a worker hands back for one document.
+
+    The per-article results (article, quotes) and the partial results the corpus-wide
+    stages merge in the parent (``refs`` for speakers), plus worker-side stage seconds.
+    """
+
+    article: Article | None = None
+    quotes: list[Quote] = field(default_factory=list)
+    refs: list[SpeakerRef] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def prepare_documents(docs: list[RawDocument]) -> list[Prepared | Failure]:
+    """Worker task: the per-document half of cleaning (HTML main text, paragraphs)."""
+    return [prepare(doc) for doc in docs]
+
+
+def process_articles(task: ArticleTask) -> list[Processed]:
+    """Worker task: finish cleaning, extract quotes, compute speaker refs; one result per item."""
+    from .speakers import article_refs
+
+    started = time.perf_counter()
+    out = [Processed() for _ in task.items]
+    articles: list[tuple[Processed, Article]] = []
+    for slot, item in zip(out, task.items):
+        result = finish(item, task.evidence)
+        if isinstance(result, Failure):
+            slot.failures.append(result)
+        else:
+            slot.article = result
+            articles.append((slot, result))
+    cleaned = time.perf_counter()
+    for (slot, article), (quotes, failure) in zip(articles, _extract([a for _, a in articles])):
+        slot.quotes = quotes
+        slot.refs = article_refs(quotes, article.outlet)
+        if failure is not None:
+            slot.failures.append(failure)
+    if out:  # stage seconds ride on the first result of the task
+        out[0].seconds = {"clean": cleaned - started, "quotes": time.perf_counter() - cleaned}
+    return out
+
+
+def _extract(articles: list[Article]) -> list[tuple[list[Quote], Failure | None]]:
+    from .quotes import extract_quotes
+
+    try:
+        return [(quotes, None) for _, quotes in extract_quotes(articles, batch_size=TASK_SIZE)]
+    except Exception:  # noqa: BLE001 - isolate the article that broke the batch
+        done: list[tuple[list[Quote], Failure | None]] = []
+        for article in articles:
+            try:
+                done.extend((quotes, None) for _, quotes in extract_quotes([article]))
+            except Exception as exc:  # noqa: BLE001
+                done.append(([], Failure(article.source, "quotes", f"{article.source}: quote extraction failed "
+                                         f"({type(exc).__name__}: {exc}); the article is stored without quotes")))
+        return done
+
+
+@dataclass(slots=True)
+class _Todo:
+    doc: RawDocument
+    digest: str
+    update: bool  # the id is stored already (with other content or an older pipeline)
+
+
+class _Run:
+    """State of one analyze call; keeps analyze() itself a readable list of stages.
+
+    Per batch: select what is new (parent), prepare (workers for HTML), observe the
+    cleaner evidence in input order (parent), finish cleaning + quotes + refs
+    (workers), then write the batch in one transaction on a writer thread while the
+    next batch is being worked on. The previous batch's articles are kept in an
+    overlay until their write commits, so selection sees them either way.
+    """
+
+    def __init__(self, store: Store, summary: Summary, progress: Callable[[int], None] | None,
+                 engine: Callable[[], Engine]) -> None:
         self.store = store
         self.summary = summary
         self.progress = progress or (lambda n: None)
         self.cleaner = Cleaner(state=store.get_state(CLEANER_STATE_KEY))
+        self._engine = engine
+        self.pending_failures: list[Failure] = []
+        self._overlay_versions: dict[str, tuple[str | None, str | None]] = {}
+        self._overlay_hashes: dict[str, str] = {}
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="newstrail-writer")
+        self._writing: Future | None = None
+        self.seconds = dict.fromkeys(_STAGES, 0.0)
 
     def fail(self, failure: Failure) -> None:
+        # Written with the next batch, in its transaction: a rerun never records it twice.
         self.summary.failures.append(failure)
-        self.store.record_failure(failure)
+        self.pending_failures.append(failure)
 
-    def select_new(self, batch: list[RawDocument]) -> list[tuple[RawDocument, str]]:
+    def select_new(self, batch: list[RawDocument]) -> list[_Todo]:
         """Drop documents already stored with the same content; count what is left."""
         hashes = [content_hash(doc) for doc in batch]
-        known = self.store.article_versions(doc.id for doc in batch if doc.id)
+        ids = [doc.id for doc in batch if doc.id]
+        known = self.store.article_versions(ids)
+        known.update({i: self._overlay_versions[i] for i in ids if i in self._overlay_versions})
         holders = self.store.ids_with_hashes(hashes)
-        todo: list[tuple[RawDocument, str]] = []
+        holders.update({h: self._overlay_hashes[h] for h in hashes if h in self._overlay_hashes})
+        todo: list[_Todo] = []
         seen_here: set[str] = set()
         for doc, digest in zip(batch, hashes):
             previous = known.get(doc.id or "")
@@ -106,59 +218,198 @@ class _Run:
                 else:
                     self.summary.updated += 1
                 seen_here.add(digest)
-                todo.append((doc, digest))
+                todo.append(_Todo(doc, digest, previous is not None))
         return todo
 
-    def clean(self, todo: list[tuple[RawDocument, str]]) -> list[Article]:
-        articles: list[Article] = []
-        results = self.cleaner.clean_batch([doc for doc, _ in todo])
-        for (doc, digest), result in zip(todo, results):
-            if isinstance(result, Failure):
-                self._uncount(doc)
-                self.fail(result)
-            else:
-                result.content_hash = digest
-                articles.append(result)
-        return articles
-
-    def _uncount(self, doc: RawDocument) -> None:
+    def _uncount(self, todo: _Todo) -> None:
         # A document that fails after selection was counted as added/updated.
-        if doc.id in self.store.article_versions([doc.id or ""]):
+        if todo.update:
             self.summary.updated -= 1
         else:
             self.summary.added -= 1
 
-    def quotes(self, articles: list[Article]) -> list[tuple[Article, list[Quote]]]:
-        from .quotes import extract_quotes
+    def prepare(self, todo: list[_Todo], engine: Engine) -> list[Prepared | Failure]:
+        docs = [t.doc for t in todo]
+        if engine.workers == 0 or not any(doc.content_type == "html" for doc in docs):
+            return prepare_documents(docs)  # plain text: splitting paragraphs is cheaper than shipping it
+        tasks = [docs[i:i + TASK_SIZE] for i in range(0, len(docs), TASK_SIZE)]
+        results = engine.map(prepare_documents, tasks, costs=[sum(len(d.content) for d in t) for t in tasks])
+        return [item for part in results for item in part]
 
-        try:
-            return list(extract_quotes(articles))
-        except Exception:  # noqa: BLE001 - isolate the article that broke the batch
-            done: list[tuple[Article, list[Quote]]] = []
-            for article in articles:
-                try:
-                    done.extend(extract_quotes([article]))
-                except Exception as exc:  # noqa: BLE001
-                    self.fail(Failure(article.source, "quotes", f"{article.source}: quote extraction failed "
-                                      f"({type(exc).__name__}: {exc}); the article is stored without quotes"))
-                    done.append((article, []))
-            return done
-
-    def batch(self, batch: list[RawDocument]) -> None:
+    def batch(self, batch: list[RawDocument], engine_hint: bool) -> None:
+        clock = time.perf_counter()
         self.summary.seen += len(batch)
         todo = self.select_new(batch)
-        if todo:
-            extracted = self.quotes(self.clean(todo))
-            self.store.write_articles(extracted, pipeline_version=PIPELINE_VERSION)
-            self.summary.quotes += sum(len(q) for _, q in extracted)
+        if not todo:
+            self.progress(len(batch))
+            return
+        tick = time.perf_counter()
+        self.seconds["select"] += tick - clock
+        engine = self._engine() if engine_hint else _INLINE
+        clock, tick = tick, time.perf_counter()
+        self.seconds["start"] += tick - clock  # starting the workers, the first time
+        prepared = self.prepare(todo, engine)
+        # Evidence is counted here, in input order, before any document is finished:
+        # every document of the batch is judged against all of them, wherever it runs.
+        self.cleaner.observe(prepared)
+        state = json.loads(json.dumps(self.cleaner.state()))  # a snapshot: the next batch goes on observing
+        tock = time.perf_counter()
+        self.seconds["prepare"] += tock - tick
+        live = [(t, p) for t, p in zip(todo, prepared) if not isinstance(p, Failure)]
+        for t, p in zip(todo, prepared):
+            if isinstance(p, Failure):
+                self._uncount(t)
+                self.fail(p)
+        tasks = [ArticleTask([p for _, p in live[i:i + TASK_SIZE]],
+                             self.cleaner.evidence_view({p.group for _, p in live[i:i + TASK_SIZE]}))
+                 for i in range(0, len(live), TASK_SIZE)]
+        costs = [sum(len(p.doc.content) for p in task.items) for task in tasks]
+        results = [r for part in engine.map(process_articles, tasks, costs=costs) for r in part]
+        self.seconds["workers"] += time.perf_counter() - tock
+        items: list[tuple[Article, list[Quote]]] = []
+        refs: list[SpeakerRef] = []
+        for (t, _), result in zip(live, results):
+            for name, value in result.seconds.items():
+                self.seconds[name] += value
+            for failure in result.failures:
+                self.fail(failure)
+            if result.article is None:
+                self._uncount(t)
+                continue
+            result.article.content_hash = t.digest
+            items.append((result.article, result.quotes))
+            refs.extend(result.refs)
+            self.summary.quotes += len(result.quotes)
+        self.write(WriteBatch(items, PIPELINE_VERSION, refs, self._take_failures(), {CLEANER_STATE_KEY: state}))
         self.progress(len(batch))
 
-    def speakers(self) -> None:
-        from .speakers import build_speakers
+    def _take_failures(self) -> list[Failure]:
+        failures, self.pending_failures = self.pending_failures, []
+        return failures
 
-        speakers, mapping = build_speakers(self.store.speaker_refs())
-        self.store.replace_speakers(speakers, mapping)
-        self.summary.speakers = len(speakers)
+    def write(self, batch: WriteBatch) -> None:
+        """Hand the batch to the writer thread; at most one write is in flight."""
+        self.wait()
+        self._overlay_versions = {a.id: (a.content_hash, batch.pipeline_version) for a, _ in batch.items}
+        self._overlay_hashes = {a.content_hash: a.id for a, _ in batch.items if a.content_hash}
+        self._writing = self._writer.submit(self.store.write_batch, batch)
+
+    def wait(self) -> None:
+        if self._writing is not None:
+            started = time.perf_counter()
+            try:
+                self._writing.result()
+            finally:
+                self._writing = None
+                self.seconds["write"] += time.perf_counter() - started
+
+    def finish_writes(self) -> None:
+        if self.pending_failures:
+            self.write(WriteBatch([], PIPELINE_VERSION, failures=self._take_failures()))
+        self.wait()
+
+    def close(self) -> None:
+        # Let a write in flight commit (or fail) before the store closes: never half a batch.
+        try:
+            self.wait()
+        finally:
+            self._writer.shutdown(wait=True)
+
+    def speakers(self) -> None:
+        started = time.perf_counter()
+        self.summary.speakers = update_speakers(self.store)
+        self.seconds["speakers"] += time.perf_counter() - started
+
+    def stories(self) -> None:
+        from .stories.stage import update_stories
+
+        started = time.perf_counter()
+        self.summary.stories = update_stories(self.store).stories
+        self.seconds["stories"] += time.perf_counter() - started
+
+    def trails(self) -> None:
+        from .trails import update_trails
+
+        started = time.perf_counter()
+        self.summary.trails = update_trails(self.store)
+        self.seconds["trails"] += time.perf_counter() - started
+
+
+SPEAKER_BLOCKS_PER_PASS = 2000
+
+
+def update_speakers(store: Store) -> int:
+    """Bring the speakers of the blocks that changed up to date; return how many speakers are stored.
+
+    Cost follows what changed, not the corpus: only dirty blocks are re-clustered (a
+    person's block is everyone of that surname, an organisation's its name, an unnamed
+    source's its article), plus the blocks that share a speaker base id with them,
+    because ``-2``/``-3`` suffixes are numbered across a base id. The result is what a
+    rebuild over every block would give.
+    """
+    from .speakers import block_of, build_speaker_index
+
+    if store.get_state(REFS_BACKFILL_KEY):
+        # Articles stored before refs were kept: derive their refs from the quotes, once.
+        refs = list(store.speaker_refs())
+        for ref in refs:
+            ref.block = block_of(ref)
+        store.index_speaker_refs(refs)
+        store.set_state(REFS_BACKFILL_KEY, None)
+    dirty = store.dirty_speaker_blocks()
+    order = sorted(dirty)
+    stored = store.replace_speaker_blocks({}, [], [], {}, {}) if not order else 0
+    # A slice of blocks at a time keeps memory bounded after a large first run, where every
+    # block is dirty. A later slice that shares a base id with an earlier one pulls the
+    # earlier one's blocks in again (they are stored by then), so the numbering comes out
+    # as if everything had been clustered at once.
+    for start in range(0, len(order), SPEAKER_BLOCKS_PER_PASS):
+        blocks = set(order[start:start + SPEAKER_BLOCKS_PER_PASS])
+        while True:
+            speakers, mapping, placement = build_speaker_index(store.refs_in_blocks(blocks))
+            bases = {p.base_id for p in placement.values()} | store.speaker_bases_in_blocks(blocks)
+            more = store.speaker_blocks_for_bases(bases) - blocks
+            if not more:
+                break
+            blocks |= more
+        marks = {b: dirty[b] for b in blocks if b in dirty}
+        stored = store.replace_speaker_blocks(marks, blocks, speakers, mapping, placement)
+    return stored
+
+
+class _Inline(Engine):
+    name = "inline"
+    workers = 0
+
+    def map(self, fn, tasks, *, costs=None):  # noqa: ANN001, ANN201 - see Engine.map
+        return run_inline(fn, tasks)
+
+
+_INLINE = _Inline()
+
+
+def _timed(items: Iterator[list[RawDocument]], seconds: dict[str, float], stage: str
+           ) -> Iterator[list[RawDocument]]:
+    """The iterator, adding the time spent producing each item to ``seconds[stage]``."""
+    while True:
+        started = time.perf_counter()
+        item = next(items, None)
+        seconds[stage] += time.perf_counter() - started
+        if item is None:
+            return
+        yield item
+
+
+def _lookahead(batches: Iterator[list[RawDocument]]) -> Iterator[tuple[list[RawDocument], bool]]:
+    """Each batch with whether it is the only one (read one batch ahead to know)."""
+    first = next(batches, None)
+    if first is None:
+        return
+    second = next(batches, None)
+    yield first, second is None
+    if second is not None:
+        yield second, False
+        yield from ((b, False) for b in batches)
 
 
 def analyze(
@@ -169,26 +420,58 @@ def analyze(
     batch_size: int = 128,
     fetcher=None,
     progress: Callable[[int], None] | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    engine: Engine | str | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
 ) -> Summary:
     """Analyze files, folders and URLs into a store; return what happened.
 
     ``db`` is a path or database URL (default ``$NEWSTRAIL_DB`` or ``./newstrail.db``);
     pass ``store`` to use an open one. Bad inputs are recorded and skipped: check
-    ``summary.failures``.
+    ``summary.failures``. ``max_bytes`` is the most read whole for one article (a file,
+    a JSON Lines line, an archived page, a fetched page); larger ones are reported.
+
+    ``engine`` is where per-article work runs: ``"local"`` (default: one worker process
+    per core, or ``workers``), ``"dask"`` (on ``scheduler``, or a local Dask cluster), or
+    an open :class:`~newstrail.engines.Engine`. The output is the same whichever runs it.
+    Writes are one transaction per batch: an interrupted run leaves whole batches, and
+    running it again finishes the job.
     """
+    from .engines import open_engine
+
     started = time.perf_counter()
     own_store = store is None
     store = store or open_store(db)
     summary = Summary(db=store.url)
-    run = _Run(store, summary, progress)
+    opened: list[Engine] = []
+
+    def get_engine() -> Engine:
+        if isinstance(engine, Engine):
+            return engine
+        if not opened:
+            opened.append(open_engine(engine or "local", workers=workers, scheduler=scheduler))
+        return opened[0]
+
+    # Left to its defaults, a corpus that fits in one batch runs in-process: starting
+    # worker processes (each loading the spaCy model) would cost more than it saves.
+    automatic = engine is None and workers is None
+    run = _Run(store, summary, progress, get_engine)
     try:
-        documents = iter_documents([str(i) for i in inputs], fetcher=fetcher, on_error=run.fail)
-        for batch in _batched(documents, batch_size):
-            run.batch(batch)
-        store.set_state(CLEANER_STATE_KEY, run.cleaner.state())
+        documents = iter_documents([str(i) for i in inputs], fetcher=fetcher, on_error=run.fail,
+                                   max_bytes=max_bytes)
+        for batch, only in _lookahead(_timed(_batched(documents, batch_size), run.seconds, "read")):
+            run.batch(batch, engine_hint=not (automatic and only))
+        run.finish_writes()
         run.speakers()
+        run.stories()
+        run.trails()
     finally:
+        run.close()
+        for opened_engine in opened:
+            opened_engine.close()
         summary.seconds = time.perf_counter() - started
+        summary.stages = {k: round(v, 3) for k, v in run.seconds.items()}
         if own_store:
             store.close()
     return summary

@@ -102,7 +102,10 @@ class Speaker(_Record):
 class Story(_Record):
     id: str
     title: str | None = None
-    article_ids: list[str] = field(default_factory=list)
+    article_ids: list[str] = field(default_factory=list)  # in publication order
+    first_seen: str | None = None  # earliest publication date among its articles
+    # Near-duplicates among the articles: copy's id → id of the article it repeats.
+    near_duplicates: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -113,7 +116,14 @@ class Trail(_Record):
     text: str
     article_ids: list[str] = field(default_factory=list)
     first_seen: str | None = None
-    variants: list[str] = field(default_factory=list)
+    # Wordings that differ from ``text``: {"text", "kind" (truncated, extended,
+    # punctuation, spelling, altered), "diff" (what differs, readable), "article_ids"}.
+    variants: list[dict[str, Any]] = field(default_factory=list)
+    # Every verbatim appearance: {"article_id", "quote_id", "outlet", "published", "text", "variant"}.
+    appearances: list[dict[str, Any]] = field(default_factory=list)
+    origin: str | None = None  # where it was first said, when a text names it: "an interview with The Telegraph"
+    # Indirect-speech renderings in other articles: {"article_id", "quote_id", "outlet", "published", "text"}.
+    paraphrases: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(slots=True)

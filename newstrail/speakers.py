@@ -49,7 +49,7 @@ from functools import lru_cache
 import jellyfish
 
 from .records import Quote, Speaker
-from .store.base import SpeakerRef
+from .store.base import SpeakerPlacement, SpeakerRef
 
 # ---------------------------------------------------------------- vocabulary
 # Words that head a title placed before a name. Everything up to and including the
@@ -221,13 +221,66 @@ def build_speakers(refs: Iterable[SpeakerRef]) -> tuple[list[Speaker], dict[tupl
     Duplicate (article_id, local) rows are merged (quote counts added), so callers
     may stream refs straight from quotes without de-duplicating first.
     """
+    speakers, mapping, _ = build_speaker_index(refs)
+    return speakers, mapping
+
+
+def build_speaker_index(refs: Iterable[SpeakerRef]
+                        ) -> tuple[list[Speaker], dict[tuple[str, str], str], dict[str, SpeakerPlacement]]:
+    """``build_speakers``, plus each speaker's block and base id (its id before a -2/-3 suffix).
+
+    Clusters never span blocks, so the speakers of a set of blocks can be rebuilt from
+    those blocks' refs alone; the ids stay those of a full rebuild as long as every
+    block holding a speaker of the same base id is rebuilt with them (see
+    ``newstrail.pipeline``).
+    """
     merged = sorted(_dedupe(refs).values(), key=lambda r: (r.article_id, r.local))
     by_kind: dict[str, list[SpeakerRef]] = defaultdict(list)
     for ref in merged:
-        by_kind[ref.kind if ref.kind in ("organisation", "unnamed") else "person"].append(ref)
+        by_kind[_kind_family(ref.kind)].append(ref)
     clusters = [*_people(by_kind["person"]), *_organisations(by_kind["organisation"]),
                 *_unnamed(by_kind["unnamed"])]
-    return _finish(clusters)
+    placement: dict[str, SpeakerPlacement] = {}
+    speakers, mapping = _finish(clusters, placement)
+    return speakers, mapping, placement
+
+
+def _kind_family(kind: str) -> str:
+    return kind if kind in ("organisation", "unnamed") else "person"
+
+
+def block_of(ref: SpeakerRef) -> str:
+    """The block a ref is clustered in: people by surname key, organisations by name key,
+    unnamed sources by article. Must agree with how ``build_speakers`` groups refs."""
+    family = _kind_family(ref.kind)
+    if family == "person":
+        return "p:" + parse_person(ref.local).surname_key
+    if family == "organisation":
+        return "o:" + _organisation_key(_clean(ref.local))
+    return "u:" + ref.article_id
+
+
+def article_refs(quotes: Iterable[Quote], outlet: str | None = None) -> list[SpeakerRef]:
+    """The refs of one article's quotes, with their blocks: what a worker hands the speakers stage.
+
+    One ref per distinct local name; its kind is the most frequent kind among its quotes
+    (ties broken by name, so the result never depends on hashing or order).
+    """
+    groups: dict[str, list[Quote]] = defaultdict(list)
+    for quote in quotes:
+        local = _clean(quote.speaker_local or "")
+        if local:
+            groups[local].append(quote)
+    refs = []
+    for local in sorted(groups):
+        group = groups[local]
+        kinds = Counter(q.speaker_kind for q in group if q.speaker_kind)
+        kind = min(kinds, key=lambda k: (-kinds[k], k)) if kinds else "person"
+        ref = SpeakerRef(group[0].article_id, local, kind,
+                         sorted({t for q in group for t in (q.speaker_titles or [])}), len(group), outlet)
+        ref.block = block_of(ref)
+        refs.append(ref)
+    return refs
 
 
 def _dedupe(refs: Iterable[SpeakerRef]) -> dict[tuple[str, str], SpeakerRef]:
@@ -314,11 +367,15 @@ def _only_candidate(short: PersonName, people: list[_Cluster]) -> _Cluster | Non
     return candidates[0]
 
 
+def _organisation_key(local: str) -> str:
+    return fold(re.sub(r"^the\s+", "", re.sub(r"^the\s+", "", local), flags=re.IGNORECASE))
+
+
 def _organisations(refs: list[SpeakerRef]) -> Iterator[_Cluster]:
     groups: dict[str, _Cluster] = {}
     for ref in refs:
         display = re.sub(r"^the\s+", "", _clean(ref.local))  # "the Kremlin" in running text
-        key = fold(re.sub(r"^the\s+", "", display, flags=re.IGNORECASE))
+        key = _organisation_key(_clean(ref.local))
         groups.setdefault(key, _Cluster("organisation")).add(ref, display)
     for key in sorted(groups):
         yield groups[key]
@@ -354,7 +411,8 @@ def _accent_count(text: str) -> int:
     return sum(1 for c in unicodedata.normalize("NFKD", text) if unicodedata.combining(c))
 
 
-def _finish(clusters: list[_Cluster]) -> tuple[list[Speaker], dict[tuple[str, str], str]]:
+def _finish(clusters: list[_Cluster], placement: dict[str, SpeakerPlacement] | None = None
+            ) -> tuple[list[Speaker], dict[tuple[str, str], str]]:
     speakers: list[Speaker] = []
     for cluster in clusters:
         name = cluster.name()
@@ -373,11 +431,14 @@ def _finish(clusters: list[_Cluster]) -> tuple[list[Speaker], dict[tuple[str, st
     seen: Counter[str] = Counter()
     mapping: dict[tuple[str, str], str] = {}
     for speaker in speakers:
+        base = speaker.id
         seen[speaker.id] += 1
         if seen[speaker.id] > 1:
             speaker.id = f"{speaker.id}-{seen[speaker.id]}"
         for ref in members[id(speaker)].refs:
             mapping[(ref.article_id, ref.local)] = speaker.id
+        if placement is not None:
+            placement[speaker.id] = SpeakerPlacement(block_of(members[id(speaker)].refs[0]), base)
     return speakers, mapping
 
 

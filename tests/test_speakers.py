@@ -206,6 +206,13 @@ def test_sample_corpus_speakers_match_the_golden_file(nlp):
             missing = set(expected[f"{key}_include"]) - set(getattr(found, key))
             if missing:
                 problems.append(f"{expected['name']}: {key} lacks {sorted(missing)}")
+    for expected in gold.get("organisations", []):
+        found = named.get(expected["name"])
+        if found is None or found.kind != "organisation":
+            problems.append(f"no organisation named {expected['name']!r}")
+        elif set(expected["article_ids_include"]) - set(found.article_ids):
+            problems.append(f"{expected['name']}: article_ids lacks "
+                            f"{sorted(set(expected['article_ids_include']) - set(found.article_ids))}")
     for first, second in gold["distinct"]:
         if first in named and second in named and named[first].id == named[second].id:
             problems.append(f"{first} and {second} merged")

@@ -6,6 +6,14 @@ Contract used by the pipeline::
     cleaner.clean_batch(docs: list[RawDocument]) -> list[Article | Failure]
     cleaner.state() -> dict              # JSON-serialisable corpus evidence, persisted by the store
 
+The same work split for engines that finish documents on other processes (the output
+is identical to ``clean_batch``)::
+
+    prepared = [prepare(doc) for doc in docs]      # anywhere: pure per document
+    cleaner.observe(prepared)                      # in one place, in input order
+    view = cleaner.evidence_view(groups)           # read-only copy of those groups' evidence
+    finish(item, view) -> Article | Failure        # anywhere
+
 Per document: HTML goes through trafilatura first (``html.py``); then the text, plain
 or extracted, goes through our boilerplate remover (``boilerplate.py``), which uses
 named patterns and the corpus evidence of ``evidence.py``; then the headline block
@@ -14,6 +22,8 @@ the RawDocument win over HTML metadata, which wins over what the text says.
 """
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,16 +31,17 @@ from urllib.parse import urlsplit
 from ..records import Article, Failure, RawDocument
 from .boilerplate import Paragraph, evidence_units, strip_boilerplate
 from .evidence import Evidence
-from .html import HtmlExtract, extract
+from .html import HtmlExtract, extract, no_text_reason, refusal
 from .metadata import (
     REMOVED_ROLES, Header, iso_date, normalise_date, outlet_from_boilerplate, outlet_from_host,
     outlet_from_name, parse_header, person_names, strip_title_suffix,
 )
 from .text import paragraphs
 
-__all__ = ["Cleaner"]
+__all__ = ["Cleaner", "Prepared", "finish", "prepare"]
 
 STAGE = "clean"
+_WORD = re.compile(r"[^\W_]")  # a letter or digit, in any script
 
 
 @dataclass(slots=True)
@@ -39,6 +50,9 @@ class _Prepared:
     paras: list[str]
     html: HtmlExtract | None
     group: str | None
+
+
+Prepared = _Prepared  # public name for type hints; the fields stay private to this package
 
 
 class Cleaner:
@@ -52,36 +66,59 @@ class Cleaner:
 
     def clean_batch(self, docs: list[RawDocument]) -> list[Article | Failure]:
         """Observe every document of the batch first, so each is judged against all of them."""
-        prepared = [_guard(doc, _prepare) for doc in docs]
+        prepared = [prepare(doc) for doc in docs]
+        self.observe(prepared)
+        return [finish(item, self._evidence) for item in prepared]
+
+    def observe(self, prepared: list[Prepared | Failure]) -> None:
+        """Count the evidence units of prepared documents, in order (failures are skipped)."""
         for item in prepared:
             if isinstance(item, _Prepared) and item.group is not None:
                 self._evidence.observe(item.group, item.doc.id or item.doc.source, evidence_units(item.paras))
-        return [item if isinstance(item, Failure) else _guard(item.doc, lambda _: self._finish(item))
-                for item in prepared]
 
-    def _finish(self, item: _Prepared) -> Article | Failure:
-        doc, html = item.doc, item.html
-        cleaned = strip_boilerplate(item.paras, lambda unit: self._evidence.document_frequency(item.group, unit))
-        hint_title = doc.title or (html.title if html else None)
-        header = parse_header(cleaned, hint_title=hint_title, find_title=html is None)
-        body = "\n\n".join(p.text for p in cleaned if p.text and p.index not in header.roles)
-        removed = _removed(cleaned, header)
-        if not body:
-            return Failure(doc.source, STAGE, f"{doc.source}: no article text left after removing boilerplate "
-                                              "and headline lines; check that the input is an article, "
-                                              "not an index, consent or error page")
-        return Article(
-            id=doc.id or doc.source,
-            source=doc.source,
-            url=doc.url,
-            title=_title(doc, html, header),
-            standfirst=header.standfirst,
-            byline=_byline(doc, html, header),
-            outlet=_outlet(doc, html, header, removed),
-            published=_published(doc, html, header),
-            body=body,
-            removed=removed,
-        )
+    def evidence_view(self, groups: Iterable[str | None]) -> Evidence:
+        """A copy of the evidence of ``groups`` only: small enough to ship to a worker with its documents."""
+        return self._evidence.subset(g for g in groups if g is not None)
+
+
+def prepare(doc: RawDocument) -> Prepared | Failure:
+    """The per-document first half of cleaning: HTML main text and paragraphs."""
+    return _guard(doc, _prepare)
+
+
+def finish(item: Prepared | Failure, evidence: Evidence) -> Article | Failure:
+    """The second half: boilerplate judged against ``evidence``, then the headline block."""
+    if isinstance(item, Failure):
+        return item
+    return _guard(item.doc, lambda _: _finish(item, evidence))
+
+
+def _finish(item: _Prepared, evidence: Evidence) -> Article | Failure:
+    doc, html = item.doc, item.html
+    cleaned = strip_boilerplate(item.paras, lambda unit: evidence.document_frequency(item.group, unit))
+    hint_title = doc.title or (html.title if html else None)
+    header = parse_header(cleaned, hint_title=hint_title, find_title=html is None)
+    body = "\n\n".join(p.text for p in cleaned if p.text and p.index not in header.roles)
+    removed = _removed(cleaned, header)
+    if not body:
+        return Failure(doc.source, STAGE, f"{doc.source}: no article text left after removing boilerplate "
+                                          "and headline lines; check that the input is an article, "
+                                          "not an index, consent or error page")
+    if not _WORD.search(body):
+        return Failure(doc.source, STAGE, f"{doc.source}: no words in the text, only punctuation or symbols; "
+                                          "check that the input is an article")
+    return Article(
+        id=doc.id or doc.source,
+        source=doc.source,
+        url=doc.url,
+        title=_title(doc, html, header),
+        standfirst=header.standfirst,
+        byline=_byline(doc, html, header),
+        outlet=_outlet(doc, html, header, removed),
+        published=_published(doc, html, header),
+        body=body,
+        removed=removed,
+    )
 
 
 def _guard(doc: RawDocument, step) -> Any:
@@ -89,17 +126,19 @@ def _guard(doc: RawDocument, step) -> Any:
     try:
         return step(doc)
     except Exception as exc:  # noqa: BLE001 - one bad document must not stop the batch
-        return Failure(doc.source, STAGE, f"{doc.source}: cleaning failed ({type(exc).__name__}: {exc}); "
+        detail = " ".join(str(exc).split())  # one line, whatever the exception says
+        return Failure(doc.source, STAGE, f"{doc.source}: cleaning failed ({type(exc).__name__}: {detail}); "
                                           "the document was skipped, please report it with the input attached")
 
 
 def _prepare(doc: RawDocument) -> _Prepared | Failure:
     html = None
     if doc.content_type == "html":
+        if (problem := refusal(doc.content)) is not None:
+            return Failure(doc.source, STAGE, f"{doc.source}: {problem}")
         html = extract(doc.content, doc.url)
         if html is None:
-            return Failure(doc.source, STAGE, f"{doc.source}: no main text found in the HTML; check that the page "
-                                              "is an article (not an index or consent page) or pass its text")
+            return Failure(doc.source, STAGE, f"{doc.source}: {no_text_reason(doc.content)}")
     text = html.text if html else doc.content
     group = doc.group or doc.outlet or (urlsplit(doc.url).hostname if doc.url else None)
     return _Prepared(doc, paragraphs(text), html, group)

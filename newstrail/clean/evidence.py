@@ -85,6 +85,14 @@ class Evidence:
         found = self._groups.get(group) if group is not None else None
         return found.units.get(_digest(unit), 0) if found else 0
 
+    def subset(self, groups: Iterable[str]) -> Evidence:
+        """A copy holding only ``groups``' unit counts, for document_frequency on another process."""
+        view = Evidence()
+        for name in groups:
+            if name in self._groups and name not in view._groups:
+                view._groups[name] = _Group(self._groups[name].docs, None, self._groups[name].units)
+        return view
+
     def _evict(self) -> None:
         while len(self._groups) > MAX_GROUPS:
             del self._groups[next(iter(self._groups))]

@@ -1,6 +1,7 @@
 """HTML: main text and metadata through trafilatura (dates through htmldate)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import trafilatura
@@ -10,6 +11,16 @@ import trafilatura
 # worse than none. ``original_date`` prefers publication over modification.
 DATE_PARAMS = {"extensive_search": False, "original_date": True, "outputformat": "%Y-%m-%d"}
 
+# HTML has no use for entity declarations; in a page they are an attack on an XML
+# parser (reading local files, or "billion laughs" expansion). lxml's HTML parser does
+# not expand them, but such a page is refused before any parser sees it.
+_ENTITY_DECLARATION = re.compile(r"<!ENTITY", re.IGNORECASE)
+# libxml2 stops building the tree below this depth (without its "huge" option, which
+# stays off: it also lifts the limits that protect memory).
+PARSER_MAX_DEPTH = 255
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^>]*?(/?)>")
+_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+
 
 @dataclass(slots=True)
 class HtmlExtract:
@@ -18,6 +29,34 @@ class HtmlExtract:
     author: str | None = None
     sitename: str | None = None
     date: str | None = None
+
+
+def refusal(html: str) -> str | None:
+    """Why a page is not parsed at all (problem; advice), or None when it may be."""
+    if _ENTITY_DECLARATION.search(html):
+        return ("the page declares XML entities (<!ENTITY>), which can read local files or expand "
+                "without end; it was not parsed; remove the DOCTYPE or pass the article's text")
+    return None
+
+
+def no_text_reason(html: str) -> str:
+    """Why trafilatura found no main text (problem; advice), for the failure message."""
+    if (depth := nesting_depth(html)) > PARSER_MAX_DEPTH:
+        return (f"the HTML nests elements {depth} levels deep, past the parser's limit of {PARSER_MAX_DEPTH}, "
+                "so no text was found; pass the article's text instead")
+    return ("no main text found in the HTML; check that the page is an article (not an index or consent "
+            "page) or pass its text")
+
+
+def nesting_depth(html: str) -> int:
+    """The deepest element nesting, roughly (by tags, ignoring void and self-closed ones)."""
+    depth = deepest = 0
+    for closing, name, self_closed in _TAG.findall(html):
+        if self_closed or name.lower() in _VOID:
+            continue
+        depth = max(0, depth - 1) if closing else depth + 1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def extract(html: str, url: str | None) -> HtmlExtract | None:

@@ -1,6 +1,7 @@
 """How ingest reports a bad input: one line that names it and says what to do."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 
 from ..records import Failure, RawDocument
@@ -12,9 +13,29 @@ STAGE = "ingest"
 Item = RawDocument | Failure
 
 
+# Lone UTF-16 surrogates (JSON "\ud800" escapes, undecodable bytes in file names) cannot
+# be encoded as UTF-8, so a store would fail on the whole batch; PostgreSQL refuses NUL.
+_UNSTORABLE = re.compile("[\ud800-\udfff]|\x00")
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
+def storable(text: str) -> str:
+    """``text`` with lone surrogates replaced by U+FFFD and NUL characters removed."""
+    if not _UNSTORABLE.search(text):
+        return text
+    return _UNSTORABLE.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", text)
+
+
+def one_line(text: str) -> str:
+    """``text`` fit for a one-line report: control characters (a newline in a file
+    name, in a parser's message) are shown escaped, as Python writes them."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], storable(text.replace("\x00", "\\x00")))
+
+
 def failure(source: str, problem: str, advice: str) -> Failure:
-    """A Failure whose message reads ``<source>: <problem>; <advice>``."""
-    return Failure(source=source, stage=STAGE, error=f"{source}: {problem}; {advice}")
+    """A Failure whose message reads ``<source>: <problem>; <advice>``, on one line."""
+    source = storable(source)
+    return Failure(source=source, stage=STAGE, error=one_line(f"{source}: {problem}; {advice}"))
 
 
 class IngestError(Exception):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,8 +14,15 @@ from ..records import RawDocument
 from .decoding import looks_like_html
 from .errors import IngestError, Item, failure
 from .ids import document_id, file_stem
+from .limits import DEFAULT_MAX_BYTES, read_limited
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+# An entity declaration is how XML reads local files or URLs (external entities, XXE)
+# and how a kilobyte becomes gigabytes (nested entities, "billion laughs"). feedparser
+# strips most of them and never fetches external ones, but a feed has no business
+# declaring entities at all, so such a feed is refused before any parser sees it.
+# UTF-16/32 feeds are checked after dropping their NUL bytes, which hide the pattern.
+_ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -49,10 +57,10 @@ class Entry:
         )
 
 
-def read_feed_file(path: Path) -> Iterator[Item]:
+def read_feed_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Item]:
     """A feed saved to disk. Links are not followed: reading a file never goes online."""
     source = str(path)
-    for entry in parse_feed(path.read_bytes(), source):
+    for entry in parse_feed(read_limited(path, max_bytes), source):
         item_source = f"{source}#{entry.index}"
         if entry.content is None:
             yield failure(item_source, "feed entry has no content or summary",
@@ -68,13 +76,28 @@ def parse_feed(data: bytes, source: str, *, base_url: str | None = None) -> list
     are resolved against ``base_url`` (where the feed was fetched from)."""
     # A file object, never bytes or str: given a string, feedparser may treat it as a
     # URL or a path and read that instead.
+    if not data.strip():
+        raise IngestError(source, "empty file", "remove it or give a feed")
+    if declares_entities(data):
+        raise IngestError(source, "the feed declares XML entities (<!ENTITY>), which can read local files "
+                          "or expand without end; it was not parsed", "remove the DOCTYPE from the feed")
     headers = {"content-location": base_url} if base_url else None
-    parsed = feedparser.parse(io.BytesIO(data), response_headers=headers)
+    try:
+        parsed = feedparser.parse(io.BytesIO(data), response_headers=headers)
+    except Exception as error:  # noqa: BLE001 - feedparser trips on some broken input
+        raise IngestError(source, f"not a readable RSS or Atom feed ({type(error).__name__})",
+                          "check the file or URL") from None
     if not parsed.version and not parsed.entries:
         reason = f" ({parsed.bozo_exception})" if parsed.get("bozo_exception") else ""
         raise IngestError(source, f"not an RSS or Atom feed{reason}", "check the file or URL")
     outlet = _text(parsed.feed.get("title"))
     return [_entry(n, raw, outlet) for n, raw in enumerate(parsed.entries, start=1)]
+
+
+def declares_entities(data: bytes) -> bool:
+    """True when an XML or HTML document declares entities in a DOCTYPE."""
+    return bool(_ENTITY_DECLARATION.search(data) or (b"\x00" in data and _ENTITY_DECLARATION.search(
+        data.replace(b"\x00", b""))))
 
 
 def _entry(index: int, raw: Any, outlet: str | None) -> Entry:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -24,6 +25,9 @@ ROBOTS_AGENT = "newstrail"  # the product token robots.txt rules are matched aga
 DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=10.0)
 DEFAULT_MAX_BYTES = 10_000_000
 DEFAULT_MAX_REDIRECTS = 5
+# A whole fetch, redirects included. The timeouts above bound each wait for a byte; a
+# server that trickles a byte at a time never trips them, so the total is capped too.
+DEFAULT_MAX_SECONDS = 60.0
 # RFC 9309 asks crawlers to parse at least the first 500 KiB of a robots.txt.
 _ROBOTS_MAX_BYTES = 512 * 1024
 
@@ -65,8 +69,8 @@ class Page:
 
 
 class Fetcher:
-    """Fetches URLs within limits: timeouts, a maximum body size enforced while the
-    body streams in, a bounded number of redirects, and each host's robots.txt
+    """Fetches URLs within limits: timeouts, a total time per URL, a maximum body size
+    enforced while the body streams in, a bounded number of redirects, and each host's robots.txt
     (read once per host and obeyed for every URL, redirect targets included).
 
     Pass ``client`` to share a configured ``httpx.Client`` (proxies, certificates) or
@@ -77,7 +81,7 @@ class Fetcher:
     def __init__(self, client: httpx.Client | None = None, *, transport: httpx.BaseTransport | None = None,
                  timeout: httpx.Timeout | float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES,
                  max_redirects: int = DEFAULT_MAX_REDIRECTS, user_agent: str = USER_AGENT,
-                 obey_robots: bool = True) -> None:
+                 obey_robots: bool = True, max_seconds: float = DEFAULT_MAX_SECONDS) -> None:
         if client is not None and transport is not None:
             raise ValueError("pass a client or a transport, not both")
         self._own_client = client is None
@@ -85,6 +89,7 @@ class Fetcher:
         self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
         self.max_bytes = max_bytes
         self.max_redirects = max_redirects
+        self.max_seconds = max_seconds
         self.user_agent = user_agent
         self.obey_robots = obey_robots
         self._robots: dict[str, _Robots] = {}
@@ -92,16 +97,18 @@ class Fetcher:
     def fetch(self, url: str) -> Page:
         """GET ``url``, following redirects; raise FetchError saying what went wrong."""
         target = url
+        deadline = time.monotonic() + self.max_seconds
         for _ in range(self.max_redirects + 1):
             try:
                 self._check_robots(url, target)
                 with self._stream(target) as response:
                     if response.next_request is not None:  # a redirect, not followed by httpx
                         target = str(response.next_request.url)
+                        self._check_deadline(url, deadline)
                         continue
                     _check_status(url, response)
                     return Page(url=str(response.url), media_type=_media_type(response),
-                                charset=response.charset_encoding, body=self._read(url, response))
+                                charset=response.charset_encoding, body=self._read(url, response, deadline))
             except (httpx.HTTPError, httpx.InvalidURL) as error:
                 raise _network_error(url, error) from None
         raise FetchError(url, f"more than {self.max_redirects} redirects", "check the URL in a browser")
@@ -120,7 +127,12 @@ class Fetcher:
         return self._client.stream("GET", url, headers={"User-Agent": self.user_agent},
                                    timeout=self.timeout, follow_redirects=follow_redirects)
 
-    def _read(self, url: str, response: httpx.Response) -> bytes:
+    def _check_deadline(self, url: str, deadline: float) -> None:
+        if time.monotonic() > deadline:
+            raise FetchError(url, f"took longer than {self.max_seconds:g} s in all",
+                             "try again later, or raise the fetcher's max_seconds")
+
+    def _read(self, url: str, response: httpx.Response, deadline: float) -> bytes:
         """The body, refused once it grows past ``max_bytes``: a Content-Length can be
         absent or wrong, and a compressed body can inflate far beyond it."""
         limit = self.max_bytes
@@ -132,6 +144,7 @@ class Fetcher:
             body += chunk
             if len(body) > limit:
                 raise _too_big(url, limit)
+            self._check_deadline(url, deadline)
         return bytes(body)
 
     def _check_robots(self, url: str, target: str) -> None:
@@ -151,6 +164,7 @@ class Fetcher:
         error disallows everything. A network error propagates: the page itself
         could not be fetched either."""
         parser = RobotFileParser(f"{origin}/robots.txt")
+        deadline = time.monotonic() + self.max_seconds
         # Redirects are allowed for robots.txt; the size cap truncates, never fails.
         with self._stream(f"{origin}/robots.txt", follow_redirects=True) as response:
             status = response.status_code
@@ -165,6 +179,7 @@ class Fetcher:
                 body += chunk
                 if len(body) >= _ROBOTS_MAX_BYTES:
                     break
+                self._check_deadline(f"{origin}/robots.txt", deadline)
         parser.parse(body.decode("utf-8", "replace").splitlines())
         return _Robots(parser)
 
@@ -248,7 +263,7 @@ def _network_error(url: str, error: Exception) -> FetchError:
 
 def _too_big(url: str, limit: int) -> FetchError:
     return FetchError(url, f"response larger than {limit / 1_000_000:g} MB",
-                      "raise the fetcher's max_bytes if this page is really an article")
+                      "raise the limit (--max-bytes, or the fetcher's max_bytes) if this page is really an article")
 
 
 def _media_type(response: httpx.Response) -> str:

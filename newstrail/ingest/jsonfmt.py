@@ -10,6 +10,7 @@ from ..records import RawDocument
 from .decoding import decode_bytes, looks_like_html
 from .errors import IngestError, Item, failure
 from .ids import document_id, file_stem
+from .limits import DEFAULT_MAX_BYTES, open_regular, read_limited, too_big
 
 # First present field wins, in this order.
 ID_FIELDS = ("id", "_id", "guid", "uuid")
@@ -25,14 +26,14 @@ BYLINE_FIELDS = ("byline", "author", "authors")
 _NO_CONTENT = f"no text or html field; expected one of {', '.join(TEXT_FIELDS + HTML_FIELDS)}"
 
 
-def read_json(path: Path) -> Iterator[Item]:
+def read_json(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Item]:
     """A ``.json`` file holding one article object or a list of them.
 
     The file is parsed whole (the standard library cannot stream a JSON array);
     large collections belong in JSON Lines, which is read a line at a time.
     """
     source = str(path)
-    data = _parse(path.read_bytes(), source, "fix the file or convert it to JSON Lines")
+    data = _parse(read_limited(path, max_bytes), source, "fix the file or convert it to JSON Lines")
     if isinstance(data, Mapping):
         yield document_from_object(data, source, container=source)
     elif isinstance(data, list):
@@ -43,11 +44,20 @@ def read_json(path: Path) -> Iterator[Item]:
                           "give one article object or a list of them")
 
 
-def read_jsonl(path: Path) -> Iterator[Item]:
-    """A JSON Lines file, one article object per line; ``#N`` is the line number."""
+def read_jsonl(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Item]:
+    """A JSON Lines file, one article object per line; ``#N`` is the line number.
+
+    The file may be any size; one line may be at most ``max_bytes`` (a longer one is
+    reported and skipped without ever being held whole).
+    """
     source = str(path)
-    with path.open("rb") as lines:
-        for n, line in enumerate(lines, start=1):
+    with open_regular(path) as lines:
+        for n, line in enumerate(iter(lambda: lines.readline(max_bytes + 1), b""), start=1):
+            if len(line) > max_bytes and not line.endswith(b"\n"):
+                while (rest := lines.readline(1 << 20)) and not rest.endswith(b"\n"):
+                    pass  # the rest of the over-long line, dropped piece by piece
+                yield too_big(f"{source}#{n}", max_bytes, "line longer than").failure
+                continue
             if not line.strip():
                 continue
             try:
@@ -98,6 +108,8 @@ def _parse(data: bytes, source: str, advice: str) -> Any:
     except json.JSONDecodeError as error:
         where = f"column {error.colno}" if error.lineno == 1 else f"line {error.lineno} column {error.colno}"
         raise IngestError(source, f"invalid JSON ({error.msg} at {where})", advice) from None
+    except RecursionError:  # "[[[[…" thousands deep: no article looks like that
+        raise IngestError(source, "JSON nested too deeply to read", advice) from None
 
 
 def _first(obj: Mapping[str, Any], names: tuple[str, ...]) -> Any:

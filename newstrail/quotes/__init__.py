@@ -28,18 +28,20 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from ..records import Article, Quote
-from .clauses import Clause, find_clauses
-from .cues import CUE_WORD
-from .direct import Attribution, attribute
+from .clauses import Clause, find_clauses, frameless_clauses
+from .cues import CUE_WORD, DIRECT_CUE_WORD
+from .direct import Attribution, attribute, outermost
 from .marks import Paragraph, Quotation, Segment, paragraphs, quotations, segments
-from .mentions import people, unparsed_names
-from .resolve import Entity, Registry, resolve_all
+from .mentions import organisations, people, unparsed_bodies, unparsed_names
+from .resolve import Entity, Registry, position, resolve_all
 
 __all__ = ["extract_quotes"]
 
 SECTIONS = ("title", "standfirst", "body")
-# Pipes whose output is never read here; skipping them saves parse time.
-UNUSED_PIPES = ("lemmatizer",)
+# Pipes whose output is never read here; skipping them saves parse time (word classes
+# come from the tags: ``cues.coarse``).
+UNUSED_PIPES = ("lemmatizer", "attribute_ruler")
+MAX_PARSE_CHARS = 20_000
 INTERRUPTION_JOINER = " … "
 PARAGRAPH_JOINER = " "
 
@@ -60,7 +62,10 @@ class _Section:
         return lambda i: any(a <= i < b for a, b in ranges)
 
     def to_parse(self) -> list[Paragraph]:
-        return [p for p in self.paras if _has_cue(self.text, p, self.segments.get(p.index, []))]
+        # Hardening (issue 7): a paragraph past MAX_PARSE_CHARS is not parsed; clause finding is
+        # quadratic in paragraph length (80k chars took 86 s, 900k never ended), no real one is this long.
+        return [p for p in self.paras if p.end - p.start <= MAX_PARSE_CHARS
+                and _has_cue(self.text, p, self.segments.get(p.index, []))]
 
 
 def _has_cue(text: str, paragraph: Paragraph, found: list[Segment]) -> bool:
@@ -70,7 +75,8 @@ def _has_cue(text: str, paragraph: Paragraph, found: list[Segment]) -> bool:
         outside.append(text[position:segment.open_mark])
         position = segment.outer_end
     outside.append(text[position:paragraph.end])
-    return CUE_WORD.search(" ".join(outside)) is not None
+    words = " ".join(outside)
+    return CUE_WORD.search(words) is not None or (bool(found) and DIRECT_CUE_WORD.search(words) is not None)
 
 
 def _plan(article: Article) -> list[_Section]:
@@ -80,8 +86,8 @@ def _plan(article: Article) -> list[_Section]:
         if not text.strip():
             continue
         paras = paragraphs(text)
-        sections.append(_Section(name, text, paras, list(quotations(text, paras)),
-                                 {p.index: segments(text, p) for p in paras}))
+        found = {p.index: segments(text, p) for p in paras}
+        sections.append(_Section(name, text, paras, list(quotations(text, paras, found)), found))
     return sections
 
 
@@ -114,22 +120,36 @@ def _article_quotes(article: Article, sections: list[_Section]) -> list[Quote]:
     for section in sections:
         for paragraph in section.paras:
             if paragraph.index not in section.docs:
-                registry.add_guesses(unparsed_names(section.text[paragraph.start:paragraph.end]))
-    for section in sections:
+                words = section.text[paragraph.start:paragraph.end]
+                registry.add_guesses(unparsed_names(words))
+                registry.register_bodies(unparsed_bodies(words))
+    for number, section in enumerate(sections):
         for index in sorted(section.docs):
-            registry.register_entities(people(section.docs[index]))
+            doc = section.docs[index]
+            registry.register_entities(people(doc), position(number, section.paras[index].start))
+            registry.register_bodies(organisations(doc))
     found: list[tuple[_Section, Attribution]] = []
     clauses: list[Clause] = []
-    for section in sections:
+    where: list[int | None] = []
+    for number, section in enumerate(sections):
         section_clauses = [
             clause
             for paragraph in section.paras if paragraph.index in section.docs
             for clause in find_clauses(section.docs[paragraph.index], paragraph.index, paragraph.start,
                                        section.in_quote(paragraph))
         ]
+        section_clauses += frameless_clauses(section.text, section.paras, section.segments)
+        section_clauses.sort(key=lambda c: c.cue_start)
         clauses.extend(section_clauses)
-        found.extend((section, a) for a in attribute(section.text, section.paras, section.quotations, section_clauses))
-    entities = dict(zip(map(id, clauses), resolve_all(registry, [c.mention for c in clauses])))
+        where.extend(position(number, c.mention.start) if c.mention is not None else None for c in section_clauses)
+        attributions = attribute(section.text, section.paras, section.quotations, section_clauses)
+        found.extend((section, a) for a in outermost(attributions))
+    # Only the clauses that attribute a quote speak: a clause dropped inside another
+    # quote's content must not become the latest speaker or lend anyone a title.
+    used = {id(c) for _, a in found for c in (a.clause, a.antecedent) if c is not None}
+    speaking = [(c, w) for c, w in zip(clauses, where) if id(c) in used]
+    resolved = resolve_all(registry, [c.mention for c, _ in speaking], [w for _, w in speaking])
+    entities = dict(zip((id(c) for c, _ in speaking), resolved))
     return [_quote(article, section, attribution, entities, n)
             for n, (section, attribution) in enumerate(found, start=1)]
 
@@ -152,7 +172,7 @@ def _quote(article: Article, section: _Section, attribution: Attribution, entiti
     quote.cue = attribution.clause.cue if attribution.clause is not None else None
     entity = entities.get(id(clause))
     if entity is not None:
-        quote.speaker_local = quote.speaker = entity.name
+        quote.speaker_local = quote.speaker = entity.display
         quote.speaker_kind = entity.kind  # type: ignore[assignment]
         quote.speaker_titles = list(entity.titles)
     elif mention.kind in ("pronoun", "self"):

@@ -13,8 +13,11 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
-from .cues import ACCORDING, ADDRESSEE_LEMMAS, INFINITIVE_CONTENT_LEMMAS, LEMMA_OF_FORM
-from .mentions import Mention, mention_from_token
+from .cues import (
+    ACCORDING, ADDRESSEE_LEMMAS, DIRECT_ONLY_LEMMAS, INFINITIVE_CONTENT_LEMMAS, LEMMA_OF_FORM, OBJECT_CONTENT_LEMMAS,
+    OBJECT_PREPOSITIONS, coarse,
+)
+from .mentions import Mention, mention_from_token, mention_from_words
 
 # Dependents of the cue that belong to the attribution, not to what was said.
 _FRAME_DEPS = frozenset({"aux", "auxpass", "neg", "advmod", "prep", "npadvmod", "dative", "prt", "agent"})
@@ -47,6 +50,9 @@ class Clause:
     sentence_end: int
     mention: Mention | None
     content: tuple[int, int] | None = None  # reported clause from the parse, when any
+    # The rest of the content after a frame inside the sentence: "Lenox was a juggernaut,
+    # Mr. Clarke said, until it went bankrupt."
+    content_after: tuple[int, int] | None = None
 
 
 def _end(token: Token) -> int:
@@ -65,20 +71,33 @@ def _is_passive(token: Token) -> bool:
     return any(c.dep_ in ("auxpass", "nsubjpass") for c in token.children)
 
 
+def _reduced_passive(verb: Token) -> bool:
+    """"Fishing crews told to stay clear": a headline passive, the subject is the hearer."""
+    if verb.tag_ != "VBN" and not (verb.tag_ == "VBD" and verb.lower_ == "told"):
+        return False
+    if LEMMA_OF_FORM.get(verb.lower_) not in ADDRESSEE_LEMMAS:
+        return False
+    children = list(verb.children)
+    return not any(c.dep_ in ("dobj", "dative") for c in children) and any(
+        c.dep_ == "xcomp" and c.left_edge.lower_ == "to" and c.left_edge.i == verb.i + 1 for c in children)
+
+
 def _inverted_subject(verb: Token) -> Token | None:
     """The speaker after the verb: "said a Whitehall source", "warns Cleverly"."""
+    if verb.tag_ == "VBG":  # ", accusing its board of …": an object, never an inverted speaker
+        return None
     previous = verb.nbor(-1) if verb.i > verb.sent.start else None
     if previous is None or previous.text not in {",", "”", "’", '"', "'", "—", "–"}:
         return None
     for child in verb.rights:
-        if child.dep_ in _INVERTED_DEPS and child.pos_ in ("PROPN", "NOUN", "PRON"):
+        if child.dep_ in _INVERTED_DEPS and coarse(child) in ("PROPN", "NOUN", "PRON"):
             return child
     return None
 
 
 def subject_of(verb: Token) -> Token | None:
     """Who speaks through ``verb``: its subject, an inverted subject, or its head's subject."""
-    if verb.dep_ == "acl" and verb.head.pos_ in ("PROPN", "NOUN") and verb.head.i < verb.i:
+    if verb.dep_ == "acl" and coarse(verb.head) in ("PROPN", "NOUN") and verb.head.i < verb.i:
         return verb.head  # "Joe Biden saying he would talk"
     subject_deps = {"nsubj"}
     for _ in range(_MAX_SUBJECT_CLIMB):
@@ -89,13 +108,45 @@ def subject_of(verb: Token) -> Token | None:
         if inverted is not None:
             return inverted
         for child in verb.rights:
-            if child.dep_ == "nsubj":
+            if child.dep_ == "nsubj" and verb.tag_ != "VBG":  # "accusing its board of …": not a subject
                 return child
-        if verb.dep_ not in _INHERIT_DEPS or verb.head is verb or not verb.head.pos_ in ("VERB", "AUX"):
+        if verb.tag_ == "VBG" and verb.dep_ == "advcl" and verb.head.dep_ in ("relcl", "acl"):
+            # "X, who …, has defended the boats his government sent, saying …": X speaks.
+            root = verb.sent.root
+            if coarse(root) in ("VERB", "AUX") and root.i < verb.i:
+                verb = root
+                continue
+        if verb.dep_ == "pcomp" and verb.head.dep_ == "prep" and coarse(verb.head.head) in ("VERB", "AUX"):
+            verb = verb.head.head  # "he refuses …, aside from saying": the subject of "refuses"
+            subject_deps = {"nsubj", "nsubjpass"}
+            continue
+        if verb.dep_ not in _INHERIT_DEPS or verb.head is verb or not coarse(verb.head) in ("VERB", "AUX"):
             return None
+        if verb.dep_ == "conj" and verb.head.dep_ == "ccomp" and _is_cue_verb(verb.head.head):
+            # "She warned that firms would fail and called on …": the parser hangs "called" on
+            # "fail"; a second cue verb goes with the speaker, not with what was reported.
+            verb = verb.head.head
+            continue
         verb = verb.head
         subject_deps = {"nsubj", "nsubjpass"}  # "she is expected to say"
     return None
+
+
+_FINITE = frozenset({"VBD", "VBZ", "VBP"})
+
+
+def _subject_beside(verb: Token) -> Token | None:
+    """The noun right before a finite cue the parser left without a subject: "About 4 in 10 say …"."""
+    if verb.tag_ not in _FINITE:
+        return None
+    i = verb.i - 1
+    # Skip "also", "has", and the comma closing an apposition ("the minister, Zoë Kovač, said").
+    while i >= verb.sent.start and (coarse(verb.doc[i]) in ("ADV", "AUX", "PART") or verb.doc[i].text == ","):
+        i -= 1
+    if i < verb.sent.start:
+        return None
+    token = verb.doc[i]
+    return token if coarse(token) in ("NOUN", "PROPN", "NUM") else None
 
 
 def _verb_chain(verb: Token) -> list[Token]:
@@ -112,7 +163,8 @@ def _frame_tokens(verb: Token, chain: list[Token], subject: Token | None, in_quo
     tokens: list[Token] = list(chain)
     for link in chain:
         for child in link.children:
-            allowed = child.dep_ in _FRAME_DEPS or (child.dep_ == "dobj" and lemma in ADDRESSEE_LEMMAS)
+            allowed = (child.dep_ in _FRAME_DEPS or (child.dep_ == "dobj" and lemma in ADDRESSEE_LEMMAS)) \
+                and not (child.dep_ == "prep" and child.lower_ in OBJECT_PREPOSITIONS.get(lemma, ()))
             if allowed and not any(in_quote(t.idx) or _is_complementiser(t) for t in child.subtree):
                 tokens.extend(child.subtree if child.dep_ not in ("aux", "auxpass", "neg") else [child])
     if subject is not None and subject.sent == verb.sent:
@@ -136,7 +188,7 @@ def _cue_text(verb: Token, chain: list[Token], subject: Token | None) -> str:
     lemma = LEMMA_OF_FORM.get(verb.lower_, "")
     if lemma in ADDRESSEE_LEMMAS:
         objects = [c for c in verb.rights if c.dep_ in ("dobj", "dative") and c.left_edge.i == verb.i + 1
-                   and (subject is None or c.i != subject.i) and c.pos_ in ("PROPN", "NOUN", "PRON")]
+                   and (subject is None or c.i != subject.i) and coarse(c) in ("PROPN", "NOUN", "PRON")]
         if objects:
             return verb.doc[verb.i: objects[0].i + 1].text
     if len(chain) > 1:
@@ -145,7 +197,7 @@ def _cue_text(verb: Token, chain: list[Token], subject: Token | None) -> str:
     return verb.text
 
 
-def _trimmed(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
+def _trimmed(doc: Doc, start: int, end: int, min_words: int = _MIN_CONTENT_WORDS) -> tuple[int, int] | None:
     text = doc.text
     while start < end and text[start] in _CONTENT_TRIM:
         start += 1
@@ -154,7 +206,7 @@ def _trimmed(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
         words = text[start:end].rsplit(None, 1)
         if len(words) == 2 and words[1].lower() in _TRAILING_CONJUNCTIONS:
             end = start + len(words[0])
-    if len(text[start:end].split()) < _MIN_CONTENT_WORDS:
+    if len(text[start:end].split()) < min_words:
         return None
     return start, end
 
@@ -165,11 +217,23 @@ def _subtree_extent(token: Token) -> tuple[int, int]:
 
 def _trailing_content(doc: Doc, frame_start: int, frame_end: int, sent_start: int, sent_end: int
                       ) -> tuple[int, int] | None:
-    """"Putin may use talks to rearm, warns Cleverly": the words before an attribution that ends the sentence."""
+    """"Putin may use talks to rearm, warns Cleverly": the words before an attribution that
+    ends the sentence (or that sits between commas inside it: see ``_resumed_content``)."""
     before = doc.text[sent_start:frame_start].rstrip()
-    if not before.endswith((",", "—", "–")) or not _ATTRIBUTION_CLOSE.match(doc.text[frame_end:sent_end]):
+    if not before.endswith((",", "—", "–", ";")):
         return None
-    return _trimmed(doc, sent_start, sent_start + len(before))
+    if not _ATTRIBUTION_CLOSE.match(doc.text[frame_end:sent_end]) and _resumed_content(doc, frame_end, sent_end) is None:
+        return None
+    return _trimmed(doc, sent_start, sent_start + len(before), min_words=2)
+
+
+def _resumed_content(doc: Doc, frame_end: int, sent_end: int) -> tuple[int, int] | None:
+    """"Lenox was a juggernaut, Mr. Clarke said, until it went bankrupt": the words after the frame."""
+    after = doc.text[frame_end:sent_end]
+    stripped = after.lstrip()
+    if not stripped.startswith((",", "—", "–")):
+        return None
+    return _trimmed(doc, frame_end + len(after) - len(stripped) + 1, sent_end, min_words=2)
 
 
 def _colon_content(doc: Doc, frame_end: int, sent_end: int) -> tuple[int, int] | None:
@@ -210,6 +274,7 @@ def _parse_content(verb: Token, frame: tuple[int, int], in_quote: InQuote) -> tu
         extent = finder()
         if extent is not None:
             extent = _outside_frame(extent, frame)
+            extent = (extent[0], _cut_at_next_cue(doc, *extent, verb))
         if extent is not None and (found := _trimmed(doc, *extent)) is not None:
             return found
     lemma = LEMMA_OF_FORM.get(verb.lower_, "")
@@ -219,7 +284,103 @@ def _parse_content(verb: Token, frame: tuple[int, int], in_quote: InQuote) -> tu
         # "acknowledged the “value of sanctions degrades over time”": an object that quotes.
         if child.dep_ == "dobj" and any(in_quote(t.idx) for t in child.subtree):
             return _trimmed(doc, *_subtree_extent(child))
-    return None
+    return _object_content(verb, lemma, frame) or _rest_of_sentence(verb, lemma, frame)
+
+
+def _rest_of_sentence(verb: Token, lemma: str, frame: tuple[int, int]) -> tuple[int, int] | None:
+    """"He said legalizing it could put thousands to work": when the parse gives a verb of
+    saying no complement, the words that follow the frame up to the end of the sentence."""
+    if lemma in OBJECT_CONTENT_LEMMAS and lemma != "say" or lemma in INFINITIVE_CONTENT_LEMMAS and lemma != "tell":
+        return None
+    doc, sent = verb.doc, verb.sent
+    after = doc.text[frame[1]:sent.end_char]
+    stripped = after.lstrip()
+    if not stripped or not (stripped[0].isalnum()) or frame[1] - frame[0] > 80:
+        return None
+    start = frame[1] + len(after) - len(stripped)
+    end = _cut_at_next_cue(doc, start, sent.end_char, verb)
+    return _trimmed(doc, start, end, min_words=2)
+
+
+# Verbs whose object is the hearer or the occasion, not what was said: "spoke This Week",
+# "thanked Congress for …", "warned Moscow of …".
+_HEARER_OBJECT = frozenset("speak talk warn urge thank refer tell".split())
+
+
+_CLAUSE_BREAKS = frozenset({"while", "whereas", "compared"})
+
+
+def _inside(token: Token, verb: Token) -> bool:
+    """Is ``token`` in what ``verb`` reports (its clausal complement)?"""
+    while token.dep_ != "ROOT" and token.head is not token:
+        if token.head == verb:
+            return token.dep_ == "ccomp"
+        token = token.head
+    return False
+
+
+def _tokens_between(doc: Doc, start: int, end: int):
+    """Tokens that start inside [start, end), found without walking the whole document."""
+    low, high = 0, len(doc)
+    while low < high:  # first token at or after start
+        middle = (low + high) // 2
+        if doc[middle].idx <= start:
+            low = middle + 1
+        else:
+            high = middle
+    i = low
+    while i < len(doc) and doc[i].idx < end:
+        yield doc[i]
+        i += 1
+
+
+def _object_content(verb: Token, lemma: str, frame: tuple[int, int]) -> tuple[int, int] | None:
+    """What a verb of judging or mentioning reports as a noun phrase.
+
+    "called Clinton a “champion”", "described Clinton as a disgrace", "cited the
+    report", "called for his dismissal", "spoke of the legacy of racism".
+    """
+    if lemma not in OBJECT_CONTENT_LEMMAS:
+        return None
+    parts = [child for child in verb.rights if child.left_edge.idx >= frame[1] and (
+        (child.dep_ in ("dobj", "dative") and lemma not in _HEARER_OBJECT) or child.dep_ in ("oprd", "ccomp", "xcomp")
+        or (child.dep_ == "prep" and child.lower_ in OBJECT_PREPOSITIONS.get(lemma, ())))]
+    if not parts:
+        return None
+    if lemma == "call" and len(parts) < 2 and not any(p.dep_ in ("oprd", "xcomp", "prep", "ccomp") for p in parts):
+        return None  # "called him": a phone call, not a judgement ("called her son her hero" is)
+    start, end = min(p.left_edge.idx for p in parts), max(_end(p.right_edge) for p in parts)
+    return _trimmed(verb.doc, start, end, min_words=1)
+
+
+def _cut_at_next_cue(doc: Doc, start: int, end: int, verb: Token | None = None) -> int:
+    """"said it was opposed to the test and warned North Korea to …": stop before "and warned".
+
+    Only a second cue of the same speaker (a conjunct of ``verb`` itself, without a subject
+    of its own) ends the content; one hanging inside the content is part of what was said.
+    """
+    tokens = list(_tokens_between(doc, start, end))
+    for token in tokens:
+        # "…, while 22 percent said …", "whereas Petraeus acknowledged …": a second
+        # attribution in the same sentence ends the first one's content.
+        if token.lower_ in _CLAUSE_BREAKS and any(
+                _is_cue_verb(t) and t.i > token.i and any(c.dep_ in ("nsubj", "nsubjpass") for c in t.children)
+                for t in tokens):
+            return token.idx
+        if token.dep_ == "cc" and token.i + 1 < len(doc):
+            following = doc[token.i + 1]
+            if _is_cue_verb(following) and following.dep_ == "conj" and (verb is None or following.head == verb or _inside(following.head, verb)) \
+                    and not any(c.dep_ in ("nsubj", "nsubjpass") for c in following.children):
+                return token.idx
+    return end
+
+
+def _content_after(doc: Doc, content: tuple[int, int] | None, frame: tuple[int, int], sent_end: int
+                   ) -> tuple[int, int] | None:
+    """The second half of a content the frame interrupts (only when the first half ends at the frame)."""
+    if content is None or content[1] > frame[0] or doc.text[content[1]:frame[0]].strip(" ,—–") != "":
+        return None
+    return _resumed_content(doc, frame[1], sent_end)
 
 
 def _according_clause(token: Token, paragraph: int, offset: int) -> Clause | None:
@@ -257,15 +418,17 @@ def find_clauses(doc: Doc, paragraph: int, offset: int, in_quote: InQuote) -> li
             if clause is not None:
                 clauses.append(clause)
             continue
-        if not _is_cue_verb(token) or _is_passive(token):
+        if not _is_cue_verb(token) or _is_passive(token) or _reduced_passive(token):
             continue
-        subject = subject_of(token)
+        subject = subject_of(token) or _subject_beside(token)
         if subject is None:
             continue
         chain = _verb_chain(token)
         frame = _contiguous(_frame_tokens(token, chain, subject, in_quote), token)
         extent = (frame[0].idx, _end(frame[-1]))
         sent = token.sent
+        direct_only = LEMMA_OF_FORM[token.lower_] in DIRECT_ONLY_LEMMAS
+        content = None if direct_only else _parse_content(token, extent, in_quote)
         clauses.append(Clause(
             paragraph=paragraph,
             cue=_cue_text(token, chain, subject),
@@ -275,6 +438,55 @@ def find_clauses(doc: Doc, paragraph: int, offset: int, in_quote: InQuote) -> li
             sentence_start=offset + sent.start_char,
             sentence_end=offset + sent.end_char,
             mention=mention_from_token(subject, offset),
-            content=_shift(_parse_content(token, extent, in_quote), offset),
+            content=_shift(content, offset),
+            content_after=_shift(_content_after(doc, content, extent, sent.end_char), offset),
         ))
+    return clauses
+
+
+# “…” ― Pamela Padilla, 25: a quote signed with a dash, no verb (vox pops, epigraphs).
+_DASH_SIGNATURE = re.compile(
+    r"[^\S\n]*([―—–]|\s-)[^\S\n]*((?:[A-Z][\w’'-]*\.?)(?:[^\S\n]+(?:[A-Z][\w’'-]*\.?|de|da|del|van|von|der|la|le|al|bin)){0,4}?)"
+    r"[^\S\n]*(?=$|[,;(]|\.(?:\s|$))")
+# “…” [WaPo.]: a quote in a news digest, its source in brackets.
+_BRACKET_SOURCE = re.compile(r"[^\S\n]*\[([A-Z][^\]\n.]{0,40})\.?\]")
+# Port chairman: ‘We will not be bullied’ — a headline that names its speaker before a colon.
+_COLON_LEAD = re.compile(r"([^\s:.!?“”\"‘’«»][^:.!?“”\"«»]{0,60}?)[ \t]*:[ \t]*$")
+
+
+def frameless_clauses(text: str, paras, segments_by_paragraph) -> list[Clause]:
+    """Attributions without a reporting verb, found from the text around quotation marks.
+
+    They need no parse, so they are found in every paragraph: a quote signed with a
+    dash (“…” ― Name) and a speaker before a colon that opens the paragraph
+    (Kovač: ‘…’).
+    """
+    clauses = []
+    for paragraph in paras:
+        found = segments_by_paragraph.get(paragraph.index, [])
+        for segment in found:
+            if segment.closed:
+                match = _DASH_SIGNATURE.match(text, segment.outer_end, paragraph.end)
+                if match is not None:
+                    name_end = match.end(2)
+                    if text[name_end - 1] == "." and len(text[match.start(2):name_end].split()[-1]) > 2:
+                        name_end -= 1  # "― Carla Sanchez." ends a sentence; "― Julie A." keeps its initial
+                    mention = mention_from_words(text, match.start(2), name_end)
+                    if mention is not None and mention.kind == "name":
+                        clauses.append(Clause(paragraph.index, match.group(1).strip(), match.start(1),
+                                              match.start(1), name_end, paragraph.start, paragraph.end, mention))
+            if segment.closed:
+                match = _BRACKET_SOURCE.match(text, segment.outer_end, paragraph.end)
+                if match is not None:
+                    mention = mention_from_words(text, match.start(1), match.end(1))
+                    if mention is not None and mention.kind in ("name", "organisation"):
+                        clauses.append(Clause(paragraph.index, "[]", match.start(), match.start(), match.end(),
+                                              paragraph.start, paragraph.end, mention))
+        if found and found[0].open_mark > paragraph.start:
+            lead = _COLON_LEAD.fullmatch(text, paragraph.start, found[0].open_mark)
+            if lead is not None and len(lead.group(1).split()) <= 4:
+                mention = mention_from_words(text, lead.start(1), lead.end(1))
+                if mention is not None and mention.kind in ("name", "role", "organisation"):
+                    clauses.append(Clause(paragraph.index, ":", lead.end(1), lead.start(1), lead.end(1),
+                                          paragraph.start, paragraph.end, mention))
     return clauses

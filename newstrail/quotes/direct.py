@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from .clauses import Clause
 from .marks import Paragraph, Quotation
 
+# A direct quote this share of a content around it is the quote itself (see ``outermost``).
+_QUOTE_SHARE = 0.8
 # What may separate a quotation from the frame that follows it: “…,” he said.
 _GAP_BEFORE = re.compile(r"[\s,;—–-]*")
 # What may separate a frame from the quotation it introduces: he said: “…”.
@@ -87,7 +89,8 @@ class _Section:
     def starts_sentence(self, quotation: Quotation) -> bool:
         first = quotation.first
         para = self.paras[first.paragraph]
-        return _SENTENCE_END_BEFORE.search(self.text[para.start:first.open_mark]) is not None
+        # Hardening (issue 7): only the tail matters; searching the whole paragraph prefix per quotation was quadratic.
+        return _SENTENCE_END_BEFORE.search(self.text[max(para.start, first.open_mark - 256):first.open_mark]) is not None
 
     def before(self, clause: Clause) -> int | None:
         mention = clause.mention
@@ -95,6 +98,12 @@ class _Section:
             return None  # "…, adding": a borrowed subject does not attribute the quote before it
         for i, q in self.free():
             if q.last.paragraph == clause.paragraph and self.gap(q.last.outer_end, clause.frame_start, _GAP_BEFORE):
+                # “… out of control.” South Korea said …: a full stop inside the marks ends the
+                # sentence, so the next one's frame does not attribute it.
+                if self.text[q.last.end - 1:q.last.end] == "." and clause.cue != "―" \
+                        and self.text[clause.frame_start:clause.frame_start + 1].isupper() \
+                        and not _inverted(self.text, clause):
+                    return None
                 return i
         return None
 
@@ -102,7 +111,16 @@ class _Section:
         for i, q in self.free():
             first = q.first
             if first.paragraph == clause.paragraph and self.gap(clause.frame_end, first.open_mark, _GAP_AFTER):
-                return i if self.ends_sentence(q) else None
+                if self.ends_sentence(q):
+                    return i
+                # “…” as the verb's object inside a sentence: a sign that read “Hispanics 4 Trump”
+                # at the rally. It is the quote unless the clause reports more words around it.
+                content = clause.content
+                quoted = q.last.outer_end - first.open_mark
+                if self.text[clause.frame_end:first.open_mark].strip() == "" and (
+                        content is None or quoted >= _QUOTE_SHARE * (content[1] - content[0])):
+                    return i
+                return None
             if first.paragraph == clause.paragraph + 1 and first.open_mark == self.paras[first.paragraph].start:
                 para = self.paras[clause.paragraph]
                 if _COLON_TO_END.fullmatch(self.text, clause.frame_end, para.end):
@@ -120,9 +138,17 @@ class _Section:
         self.taken.add(index)
         return self.quotations[index]
 
+    def quoted_within(self, start: int, end: int) -> bool:
+        return any(start <= q.first.open_mark < end for q in self.quotations)
+
     def inside(self, span: tuple[int, int]) -> list[int]:
         """Free quotations that start inside the span."""
         return [i for i, q in self.free() if span[0] <= q.first.open_mark < span[1]]
+
+
+def _inverted(text: str, clause: Clause) -> bool:
+    """"“…” Said Mr Smith": the frame opens with its cue, not with the speaker."""
+    return clause.mention is not None and clause.mention.start > clause.cue_start
 
 
 def _direct(section: _Section, clause: Clause) -> Attribution | None:
@@ -148,8 +174,17 @@ def _reported(section: _Section, clause: Clause) -> Attribution | None:
     for i in inner:
         # A quotation the parse cut short still belongs whole to the content.
         end = max(end, section.take(i).first.outer_end)
-    kind = "mixed" if inner else "indirect"
-    return Attribution(kind, [[[start, end]]], clause, quotations=[section.quotations[i] for i in inner])
+    # Quoted words inside the content make it mixed, even when a clause inside the content
+    # claimed the quotation first ("… would continue “for as long as …”").
+    kind = "mixed" if inner or section.quoted_within(start, end) else "indirect"
+    pieces = [[start, end]]
+    if clause.content_after is not None and clause.content_after[0] >= end:
+        after = section.inside(clause.content_after)
+        kind = "mixed" if inner or after or section.quoted_within(*clause.content_after) else kind
+        after_end = max([clause.content_after[1]] + [section.take(i).first.outer_end for i in after])
+        pieces.append([clause.content_after[0], after_end])
+        inner = inner + after
+    return Attribution(kind, [pieces], clause, quotations=[section.quotations[i] for i in inner])
 
 
 def _follow_ons(section: _Section, found: list[Attribution]) -> list[Attribution]:
@@ -198,3 +233,32 @@ def attribute(text: str, paras: list[Paragraph], quotations: list[Quotation], cl
             found.append(reported)
     found.extend(_follow_ons(section, found))
     return sorted(found, key=lambda a: a.start)
+
+
+def outermost(found: list[Attribution]) -> list[Attribution]:
+    """Drop quotes that lie wholly inside another quote of the section.
+
+    "According to the source, the minister had asked officials to …" reports one
+    statement: the clause inside the content ("had asked officials") is part of what
+    the source said, not a second quote with its own speaker. The exception: a direct
+    quote that makes up nearly all of the content around it ("the pair discussed the
+    “…,” a spokesperson said") is the quote; the content around it goes.
+    """
+    pieces = [[piece for group in a.pieces for piece in group] for a in found]
+    sizes = [sum(b - a for a, b in p) for p in pieces]
+
+    def within(i: int, j: int) -> bool:
+        return all(any(a <= s and e <= b for a, b in pieces[j]) for s, e in pieces[i])
+
+    dropped: set[int] = set()
+    for i in range(len(found)):
+        for j in range(len(found)):
+            if i == j or i in dropped or j in dropped or not within(i, j):
+                continue
+            if sizes[i] == sizes[j] and within(j, i) and i < j:
+                continue  # the same extent twice: keep the first
+            if found[i].kind == "direct" and found[j].kind != "direct" and sizes[i] >= _QUOTE_SHARE * sizes[j]:
+                dropped.add(j)
+            else:
+                dropped.add(i)
+    return [a for k, a in enumerate(found) if k not in dropped]

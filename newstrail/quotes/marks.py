@@ -21,7 +21,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v\u00a0]*\n\s*")
+# Clean bodies separate paragraphs with a blank line; other text (PolNeAR, feeds) often with a
+# single line break. Either ends a paragraph: quote marks never carry over a line break
+# except by the multi-paragraph convention handled in ``quotations``.
+PARAGRAPH_BREAK = re.compile(r"[ \t\r\f\v\u00a0]*\n\s*")
 
 DOUBLE_OPENING = frozenset("“„‟«")
 DOUBLE_CLOSING = frozenset("”»")
@@ -33,6 +36,7 @@ ALL_MARKS = DOUBLE_OPENING | DOUBLE_CLOSING | SINGLE_OPENING | SINGLE_CLOSING | 
 # Characters a paragraph-opening quote may start with.
 OPENERS = DOUBLE_OPENING | SINGLE_OPENING | {STRAIGHT_DOUBLE, STRAIGHT_SINGLE}
 HAS_DOUBLE_MARK = re.compile(r"[\"“”„‟«»]")
+_ANY_MARK = re.compile("[" + re.escape("".join(sorted(ALL_MARKS))) + "]")
 
 
 @dataclass(slots=True)
@@ -52,6 +56,7 @@ class Segment:
     close_mark: int | None  # offset of the closing mark; None when left open
     paragraph: int
     double: bool = True
+    close_width: int = 1  # 2 for the '' of some US papers
 
     @property
     def closed(self) -> bool:
@@ -60,7 +65,7 @@ class Segment:
     @property
     def outer_end(self) -> int:
         """Offset just after the closing mark (or the words, when left open)."""
-        return self.close_mark + 1 if self.close_mark is not None else self.end
+        return self.close_mark + self.close_width if self.close_mark is not None else self.end
 
 
 @dataclass(slots=True)
@@ -83,7 +88,7 @@ class Quotation:
 
 
 def paragraphs(text: str) -> list[Paragraph]:
-    """Non-empty paragraphs of ``text`` (separated by blank lines), whitespace-trimmed."""
+    """Non-empty paragraphs of ``text`` (separated by line breaks), whitespace-trimmed."""
     found: list[Paragraph] = []
     position = 0
     for match in [*PARAGRAPH_BREAK.finditer(text), None]:
@@ -115,15 +120,27 @@ class _Scanner:
         self.paragraph = paragraph
         self.segments: list[Segment] = []
         self.double_open: int | None = None
+        self.open_width = 1
+        self.width = 1  # width of the mark being read
         self.single_open: int | None = None
 
     def char(self, i: int) -> str:
         return self.text[i] if self.paragraph.start <= i < self.paragraph.end else " "
 
     def scan(self) -> list[Segment]:
-        for i in range(self.paragraph.start, self.paragraph.end):
+        skipped = -1  # the second apostrophe of a '' mark
+        for match in _ANY_MARK.finditer(self.text, self.paragraph.start, self.paragraph.end):
+            i = match.start()
+            if i == skipped:
+                continue
             ch = self.text[i]
-            if ch in DOUBLE_OPENING or ch in DOUBLE_CLOSING or ch == STRAIGHT_DOUBLE:
+            if ch == STRAIGHT_SINGLE and self.char(i + 1) == STRAIGHT_SINGLE:
+                # ''Quoted'': two apostrophes stand for a double quotation mark (New York Times).
+                self.width = 2
+                self.double_mark(i, STRAIGHT_DOUBLE)
+                self.width = 1
+                skipped = i + 1
+            elif ch in DOUBLE_OPENING or ch in DOUBLE_CLOSING or ch == STRAIGHT_DOUBLE:
                 self.double_mark(i, ch)
             elif self.double_open is None:
                 self.single_mark(i, ch)
@@ -134,14 +151,14 @@ class _Scanner:
 
     def double_mark(self, i: int, ch: str) -> None:
         if self.double_open is None:
-            if ch in DOUBLE_CLOSING:
-                return  # stray closing mark: ignore
+            if ch in DOUBLE_CLOSING and not (self.char(i - 1).isspace() and _is_word(self.char(i + 1))):
+                return  # stray closing mark: ignore (but ”Word at a paragraph's start opens a quote)
             self.single_open = None  # a double quote cannot sit inside a single one here
-            self.double_open = i
+            self.double_open, self.open_width = i, self.width
         elif ch in DOUBLE_OPENING:
             # Opened again without closing: the first quote was left open by mistake.
             self.emit(self.double_open, None, double=True, stop=i)
-            self.double_open = i
+            self.double_open, self.open_width = i, self.width
         else:
             self.emit(self.double_open, i, double=True)
             self.double_open = None
@@ -158,11 +175,13 @@ class _Scanner:
 
     def emit(self, open_mark: int, close_mark: int | None, *, double: bool, stop: int | None = None) -> None:
         end = close_mark if close_mark is not None else (stop if stop is not None else self.paragraph.end)
-        start, end = _trim(self.text, open_mark + 1, end)
+        width = self.open_width if double else 1
+        start, end = _trim(self.text, open_mark + width, end)
         if end > start and self.text[end - 1] == ",":  # “…,” he said: the comma is the attribution's
             end -= 1
         if any(_is_word(c) for c in self.text[start:end]):
-            self.segments.append(Segment(start, end, open_mark, close_mark, self.paragraph.index, double))
+            self.segments.append(Segment(start, end, open_mark, close_mark, self.paragraph.index, double,
+                                         self.width if double and close_mark is not None else 1))
 
 
 def segments(text: str, paragraph: Paragraph) -> list[Segment]:
@@ -177,11 +196,15 @@ def opens_with_quote(text: str, paragraph: Paragraph, found: list[Segment]) -> b
     return bool(found) and found[0].open_mark == paragraph.start
 
 
-def quotations(text: str, paras: list[Paragraph]) -> Iterator[Quotation]:
-    """Every quotation of a section, continued quotes joined, in document order."""
+def quotations(text: str, paras: list[Paragraph], found_by_paragraph: dict[int, list[Segment]] | None = None
+               ) -> Iterator[Quotation]:
+    """Every quotation of a section, continued quotes joined, in document order.
+
+    ``found_by_paragraph``: the segments of each paragraph when already scanned.
+    """
     current: Quotation | None = None
     for paragraph in paras:
-        found = segments(text, paragraph)
+        found = found_by_paragraph[paragraph.index] if found_by_paragraph is not None else segments(text, paragraph)
         rest = found
         if current is not None and opens_with_quote(text, paragraph, found) and found[0].double:
             current.segments.append(found[0])

@@ -8,12 +8,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .base import SpeakerRef, Store
+from .base import SpeakerPlacement, SpeakerRef, Store, WriteBatch
 from .sqlite import SQLiteStore
 
 DEFAULT_DB = "newstrail.db"
 
-__all__ = ["DEFAULT_DB", "SQLiteStore", "SpeakerRef", "Store", "default_db", "open_store"]
+__all__ = [
+    "DEFAULT_DB", "SQLiteStore", "SpeakerPlacement", "SpeakerRef", "Store", "WriteBatch", "default_db", "open_store",
+]
 
 
 def default_db() -> str:

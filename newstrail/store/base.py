@@ -27,6 +27,34 @@ class SpeakerRef:
     titles: list[str] = field(default_factory=list)
     quote_count: int = 0
     outlet: str | None = None
+    # The clustering block the speakers stage files this ref under ("p:<surname>",
+    # "o:<organisation>", "u:<article>"): speakers never span blocks, so a run only
+    # re-clusters the blocks its articles touched.
+    block: str | None = None
+
+
+@dataclass(slots=True)
+class WriteBatch:
+    """Everything one batch of the pipeline writes, committed in one transaction.
+
+    An interrupted run therefore leaves whole batches or nothing: the articles, their
+    quotes and speaker refs, the failures met on the way and the stage state that goes
+    with them (e.g. the cleaner's evidence after this batch) stay in step.
+    """
+
+    items: list[tuple[Article, list[Quote]]]
+    pipeline_version: str
+    refs: list[SpeakerRef] = field(default_factory=list)  # per article, with ``block`` set
+    failures: list[Failure] = field(default_factory=list)
+    state: dict[str, Any] = field(default_factory=dict)  # set_state key -> value
+
+
+@dataclass(slots=True)
+class SpeakerPlacement:
+    """Where a speaker sits: its clustering block and its id before any -2/-3 suffix."""
+
+    block: str
+    base_id: str
 
 
 class Store(abc.ABC):
@@ -67,12 +95,61 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def iter_speakers(self) -> Iterator[Speaker]: ...
 
+    # -- batched writes and incremental speakers -------------------------------------
+    @abc.abstractmethod
+    def write_batch(self, batch: WriteBatch) -> int:
+        """Write one pipeline batch in one transaction; mark the speaker blocks it touches dirty."""
+
+    @abc.abstractmethod
+    def dirty_speaker_blocks(self) -> dict[str, int]:
+        """Blocks whose speakers are out of date, each with the mark it was made dirty under."""
+
+    @abc.abstractmethod
+    def refs_in_blocks(self, blocks: Iterable[str]) -> Iterator[SpeakerRef]: ...
+
+    @abc.abstractmethod
+    def speaker_blocks_for_bases(self, bases: Iterable[str]) -> set[str]:
+        """Blocks holding a speaker whose base id is one of ``bases`` (they share -2/-3 numbering)."""
+
+    @abc.abstractmethod
+    def speaker_bases_in_blocks(self, blocks: Iterable[str]) -> set[str]: ...
+
+    @abc.abstractmethod
+    def replace_speaker_blocks(self, dirty: dict[str, int], blocks: Iterable[str], speakers: list[Speaker],
+                               mapping: dict[tuple[str, str], str],
+                               placement: dict[str, SpeakerPlacement]) -> int:
+        """Replace the speakers of ``blocks``, repoint their quotes, clear ``dirty`` marks that
+        have not changed since they were read; one transaction. Returns the speakers now stored."""
+
+    @abc.abstractmethod
+    def index_speaker_refs(self, refs: Iterable[SpeakerRef]) -> None:
+        """Store refs (with blocks) for articles written before refs were kept; marks them dirty."""
+
     # -- stories and trails (filled by later stages) ------------------------------
     @abc.abstractmethod
     def iter_stories(self) -> Iterator[Story]: ...
 
     @abc.abstractmethod
     def iter_trails(self) -> Iterator[Trail]: ...
+
+    @abc.abstractmethod
+    def iter_articles_to_group(self) -> Iterator[Article]:
+        """Articles the stories stage has no features for yet (new, or changed since)."""
+
+    @abc.abstractmethod
+    def iter_story_features(self) -> Iterator[tuple[str, dict[str, Any], bytes | None]]:
+        """Stored grouping features: (article id, features JSON, MinHash signature bytes)."""
+
+    @abc.abstractmethod
+    def write_story_features(self, rows: Iterable[tuple[str, dict[str, Any], bytes | None]]) -> None: ...
+
+    @abc.abstractmethod
+    def replace_stories(self, stories: list[Story], changed: dict[str, str | None]) -> None:
+        """Replace all stories; set ``article.story_id`` for the articles in ``changed`` only."""
+
+    @abc.abstractmethod
+    def replace_trails(self, trails: list[Trail], mapping: dict[str, str]) -> None:
+        """Replace all trails and point each quote in ``mapping`` (quote id → trail id) at its trail."""
 
     # -- search, failures, state, stats -----------------------------------------------
     @abc.abstractmethod
@@ -105,6 +182,45 @@ class Store(abc.ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    # -- exploration: reads for search, the report and the web app ----------------------------
+    # Generic defaults over the abstract methods above, so any backend works; the SQL backends
+    # override them with single queries.
+    def get_articles(self, ids: Iterable[str]) -> list[Article]:
+        """The articles with these ids, in the order given; unknown ids are skipped."""
+        return [a for i in ids if (a := self.get_article(i)) is not None]
+
+    def get_quotes(self, ids: Iterable[str]) -> list[Quote]:
+        wanted = list(ids)
+        keep = set(wanted)
+        found = {q.id: q for q in self.iter_quotes() if q.id in keep}
+        return [found[i] for i in wanted if i in found]
+
+    def get_speaker(self, speaker_id: str) -> Speaker | None:
+        return next((s for s in self.iter_speakers() if s.id == speaker_id), None)
+
+    def get_story(self, story_id: str) -> Story | None:
+        return next((s for s in self.iter_stories() if s.id == story_id), None)
+
+    def get_trail(self, trail_id: str) -> Trail | None:
+        return next((t for t in self.iter_trails() if t.id == trail_id), None)
+
+    def outlets(self) -> list[str]:
+        """The distinct outlet names, sorted (for filter choices)."""
+        return sorted({a.outlet for a in self.iter_articles() if a.outlet})
+
+    def iter_speaker_quotes(self, speaker_id: str) -> Iterator[Quote]:
+        """Every quote attributed to one canonical speaker."""
+        return (q for q in self.iter_quotes() if q.speaker_id == speaker_id)
+
+    def search_ranked(self, target: str, query: Any, *, speaker_ids: list[str] | None = None,
+                      outlet: str | None = None, since: str | None = None, until: str | None = None,
+                      kind: str | None = None, limit: int = 20) -> list[tuple[str, float]]:
+        """Ranked ``(id, score)`` of quotes or articles (``target``) matching a parsed
+        :class:`newstrail.search.Query` (or ``None``: filters only, newest first) and the filters:
+        speaker ids, part of the outlet name, ``since <= published < until`` (ISO dates), quote kind.
+        Higher scores are better."""
+        raise NotImplementedError(f"{type(self).__name__} does not support filtered search")
 
     def iter_kind(self, kind: str) -> Iterator[Any]:
         """Records of one export kind: articles, quotes, speakers, stories or trails."""

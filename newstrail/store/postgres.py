@@ -45,3 +45,9 @@ class PostgresStore(SQLStore):
             " LIMIT :n"
         )
         return [row[0] for row in conn.execute(sql, {"q": query, "n": limit})]
+
+    def _fts_rank(self, stmt: sa.Select, table: str, query) -> tuple[sa.Select, object]:
+        # The same expression as the GIN index, so the index serves the match.
+        document = sa.literal_column(f"to_tsvector('simple', {_FTS[table]})")
+        tsquery = sa.func.to_tsquery(sa.literal_column("'simple'"), sa.bindparam("fts_match", query.tsquery()))
+        return stmt.where(document.op("@@")(tsquery)), sa.func.ts_rank(document, tsquery)

@@ -67,6 +67,30 @@ speakers = sa.Table(
     sa.Column("titles", sa.JSON, nullable=False),
     sa.Column("article_ids", sa.JSON, nullable=False),
     sa.Column("quote_count", sa.Integer, nullable=False),
+    # Added by migration 2: where the speaker sits, so a run re-clusters only what changed.
+    sa.Column("block", sa.Text, index=True),
+    sa.Column("base_id", sa.Text, index=True),
+)
+
+# One row per distinct (article, in-article speaker name): the speakers stage's input,
+# written with the article, so no run has to read every quote of the corpus.
+speaker_refs = sa.Table(
+    "speaker_refs", metadata,
+    sa.Column("article_id", sa.Text, sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("local", sa.Text, primary_key=True),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("titles", sa.JSON, nullable=False),
+    sa.Column("quote_count", sa.Integer, nullable=False),
+    sa.Column("outlet", sa.Text),
+    sa.Column("block", sa.Text, nullable=False, index=True),
+)
+
+# Speaker blocks whose speakers are out of date; ``mark`` changes whenever a write
+# dirties the block again, so clearing never forgets a write it did not see.
+speaker_dirty = sa.Table(
+    "speaker_dirty", metadata,
+    sa.Column("block", sa.Text, primary_key=True),
+    sa.Column("mark", sa.BigInteger, nullable=False),
 )
 
 stories = sa.Table(
@@ -74,6 +98,19 @@ stories = sa.Table(
     sa.Column("id", sa.Text, primary_key=True),
     sa.Column("title", sa.Text),
     sa.Column("article_ids", sa.JSON, nullable=False),
+    # Added by the stories migration.
+    sa.Column("first_seen", sa.Text),
+    sa.Column("near_duplicates", sa.JSON),
+)
+
+# What the stories stage knows about each article (terms, names, quote hashes, date,
+# MinHash signature), so an incremental run never re-reads the text of old articles.
+# Deleted with its article, so a changed article is grouped afresh.
+story_features = sa.Table(
+    "story_features", metadata,
+    sa.Column("article_id", sa.Text, sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("features", sa.JSON, nullable=False),
+    sa.Column("signature", sa.LargeBinary),
 )
 
 trails = sa.Table(
@@ -85,6 +122,10 @@ trails = sa.Table(
     sa.Column("article_ids", sa.JSON, nullable=False),
     sa.Column("first_seen", sa.Text),
     sa.Column("variants", sa.JSON, nullable=False),
+    # Added by the stories migration.
+    sa.Column("appearances", sa.JSON),
+    sa.Column("origin", sa.Text),
+    sa.Column("paraphrases", sa.JSON),
 )
 
 failures = sa.Table(
@@ -112,8 +153,37 @@ def _v1_initial(conn: sa.Connection, fts_setup: FtsSetup) -> None:
     fts_setup(conn)
 
 
+def _v2_speaker_blocks(conn: sa.Connection, fts_setup: FtsSetup) -> None:
+    # v1 creates tables from the current definitions, so a new database has the columns already.
+    present = {c["name"] for c in sa.inspect(conn).get_columns("speakers")}
+    for column in ("block", "base_id"):
+        if column not in present:
+            conn.exec_driver_sql(f"ALTER TABLE speakers ADD COLUMN {column} TEXT")
+            conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS ix_speakers_{column} ON speakers ({column})")
+    for table in (speaker_refs, speaker_dirty):
+        table.create(conn, checkfirst=True)
+    # Articles stored before refs were kept: the speakers stage rebuilds the refs once.
+    if conn.execute(sa.select(articles.c.id).limit(1)).first() is not None:
+        conn.execute(sa.delete(state).where(state.c.key == REFS_BACKFILL_KEY))
+        conn.execute(sa.insert(state).values(key=REFS_BACKFILL_KEY, value=True))
+
+
+REFS_BACKFILL_KEY = "speakers.backfill_refs"
+
+
+def _v3_stories_trails(conn: sa.Connection, fts_setup: FtsSetup) -> None:
+    # As in v2: a database created by v1 from the current definitions has the columns already.
+    for table, added in ((stories, ("first_seen", "near_duplicates")),
+                         (trails, ("appearances", "origin", "paraphrases"))):
+        present = {c["name"] for c in sa.inspect(conn).get_columns(table.name)}
+        for name in added:
+            if name not in present:
+                kind = table.c[name].type.compile(dialect=conn.dialect)
+                conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {name} {kind}")
+    story_features.create(conn, checkfirst=True)
+
 # Append new migrations here; never edit one that has shipped.
-MIGRATIONS: list[Migration] = [_v1_initial]
+MIGRATIONS: list[Migration] = [_v1_initial, _v2_speaker_blocks, _v3_stories_trails]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -6,6 +6,8 @@ the small subclasses in ``sqlite.py`` and ``postgres.py``.
 from __future__ import annotations
 
 import itertools
+import re
+import time
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from typing import Any
@@ -14,14 +16,28 @@ import sqlalchemy as sa
 
 from ..records import Article, Failure, Quote, Speaker, Story, Trail
 from . import schema as t
-from .base import SpeakerRef, Store
+from .base import SpeakerPlacement, SpeakerRef, Store, WriteBatch
 
 # Rows per round trip when streaming reads; large enough to amortise, small enough to stay flat in memory.
 _FETCH = 1000
 
 
+def _replace_failure(conn: sa.Connection, failure: Failure, now: str) -> None:
+    """Record ``failure``; the same failure seen before (a rerun over the same bad file)
+    is kept once, with its latest time, so rerunning a corpus leaves the counts as they were."""
+    f = t.failures.c
+    conn.execute(sa.delete(t.failures).where(f.source == failure.source, f.stage == failure.stage,
+                                             f.error == failure.error))
+    conn.execute(sa.insert(t.failures).values(**failure.to_dict(), at=now))
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _ref_row(ref: SpeakerRef) -> dict[str, Any]:
+    return {"article_id": ref.article_id, "local": ref.local, "kind": ref.kind, "titles": list(ref.titles),
+            "quote_count": ref.quote_count, "outlet": ref.outlet, "block": ref.block}
 
 
 def _chunks(items: Iterable[Any], size: int = 500) -> Iterator[list[Any]]:
@@ -65,23 +81,7 @@ class SQLStore(Store):
         return found
 
     def write_articles(self, items: Iterable[tuple[Article, list[Quote]]], *, pipeline_version: str) -> int:
-        now = _now()
-        written = 0
-        with self.engine.begin() as conn:
-            for article, quotes in items:
-                # Replace, not merge: a changed article gets its quotes recomputed from scratch.
-                conn.execute(sa.delete(t.quotes).where(t.quotes.c.article_id == article.id))
-                conn.execute(sa.delete(t.articles).where(t.articles.c.id == article.id))
-                row = article.to_dict()
-                row.update(pipeline_version=pipeline_version, ingested_at=now)
-                conn.execute(sa.insert(t.articles).values(**row))
-                if quotes:
-                    conn.execute(
-                        sa.insert(t.quotes),
-                        [dict(q.to_dict(), seq=n) for n, q in enumerate(quotes)],
-                    )
-                written += 1
-        return written
+        return self.write_batch(WriteBatch(list(items), pipeline_version))
 
     def get_article(self, article_id: str) -> Article | None:
         with self.engine.connect() as conn:
@@ -151,11 +151,161 @@ class SQLStore(Store):
         query = sa.select(t.speakers).order_by(t.speakers.c.quote_count.desc(), t.speakers.c.id)
         return self._stream(query, Speaker)
 
+    # -- batched writes and incremental speakers ------------------------------------------
+    def write_batch(self, batch: WriteBatch) -> int:
+        now = _now()
+        # The last item of an id wins, as if the items had been written one after another.
+        latest = {article.id: (article, quotes) for article, quotes in batch.items}
+        refs = {(r.article_id, r.local): r for r in batch.refs if r.article_id in latest}
+        articles = [dict(a.to_dict(), pipeline_version=batch.pipeline_version, ingested_at=now)
+                    for a, _ in latest.values()]
+        quotes = [dict(q.to_dict(), seq=n) for _, qs in latest.values() for n, q in enumerate(qs)]
+        with self.engine.begin() as conn:
+            dirty = {r.block for r in refs.values() if r.block}
+            # Replace, not merge: a changed article gets its quotes and refs recomputed from scratch,
+            # and the blocks its old refs sat in must be re-clustered too.
+            for chunk in _chunks(latest):
+                dirty.update(conn.execute(sa.select(t.speaker_refs.c.block).distinct()
+                                          .where(t.speaker_refs.c.article_id.in_(chunk))).scalars())
+                conn.execute(sa.delete(t.quotes).where(t.quotes.c.article_id.in_(chunk)))
+                conn.execute(sa.delete(t.speaker_refs).where(t.speaker_refs.c.article_id.in_(chunk)))
+                conn.execute(sa.delete(t.articles).where(t.articles.c.id.in_(chunk)))
+            for table, rows in ((t.articles, articles), (t.quotes, quotes),
+                                (t.speaker_refs, [_ref_row(r) for r in refs.values()])):
+                for chunk in _chunks(rows):
+                    conn.execute(sa.insert(table), chunk)
+            self._mark_dirty(conn, dirty)
+            for failure in batch.failures:
+                _replace_failure(conn, failure, now)
+            for key, value in batch.state.items():
+                conn.execute(sa.delete(t.state).where(t.state.c.key == key))
+                conn.execute(sa.insert(t.state).values(key=key, value=value))
+        return len(latest)
+
+    def _mark_dirty(self, conn: sa.Connection, blocks: Iterable[str]) -> None:
+        rows = [{"block": b, "mark": time.time_ns()} for b in sorted(set(blocks))]
+        if not rows:
+            return
+        if conn.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        stmt = insert(t.speaker_dirty)
+        stmt = stmt.on_conflict_do_update(index_elements=["block"], set_={"mark": stmt.excluded.mark})
+        for chunk in _chunks(rows):
+            conn.execute(stmt, chunk)
+
+    def dirty_speaker_blocks(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            return dict(conn.execute(sa.select(t.speaker_dirty.c.block, t.speaker_dirty.c.mark)).all())
+
+    def refs_in_blocks(self, blocks: Iterable[str]) -> Iterator[SpeakerRef]:
+        r = t.speaker_refs
+        with self.engine.connect() as conn:
+            for chunk in _chunks(sorted(set(blocks))):
+                for row in conn.execute(sa.select(r).where(r.c.block.in_(chunk))).mappings():
+                    yield SpeakerRef(row["article_id"], row["local"], row["kind"], list(row["titles"] or []),
+                                     row["quote_count"], row["outlet"], row["block"])
+
+    def speaker_blocks_for_bases(self, bases: Iterable[str]) -> set[str]:
+        return self._distinct(t.speakers.c.block, t.speakers.c.base_id, bases)
+
+    def speaker_bases_in_blocks(self, blocks: Iterable[str]) -> set[str]:
+        return self._distinct(t.speakers.c.base_id, t.speakers.c.block, blocks)
+
+    def _distinct(self, column: sa.Column, key: sa.Column, values: Iterable[str]) -> set[str]:
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for chunk in _chunks(sorted(set(values))):
+                found.update(conn.execute(sa.select(column).distinct().where(key.in_(chunk))).scalars())
+        found.discard(None)  # type: ignore[arg-type]
+        return found
+
+    def replace_speaker_blocks(self, dirty: dict[str, int], blocks: Iterable[str], speakers: list[Speaker],
+                               mapping: dict[tuple[str, str], str],
+                               placement: dict[str, SpeakerPlacement]) -> int:
+        names = {s.id: s.name for s in speakers}
+        rows = [dict(s.to_dict(), block=placement[s.id].block, base_id=placement[s.id].base_id) for s in speakers]
+        update = (
+            sa.update(t.quotes)
+            .where(t.quotes.c.article_id == sa.bindparam("a_id"))
+            .where(t.quotes.c.speaker_local == sa.bindparam("local"))
+            .values(speaker_id=sa.bindparam("s_id"), speaker=sa.bindparam("name"))
+        )
+        pointers = [{"a_id": a_id, "local": local, "s_id": s_id, "name": names.get(s_id, local)}
+                    for (a_id, local), s_id in sorted(mapping.items())]
+        clear = (sa.delete(t.speaker_dirty).where(t.speaker_dirty.c.block == sa.bindparam("b"))
+                 .where(t.speaker_dirty.c.mark == sa.bindparam("m")))
+        with self.engine.begin() as conn:
+            for chunk in _chunks(sorted(set(blocks))):
+                conn.execute(sa.delete(t.speakers).where(t.speakers.c.block.in_(chunk)))
+            for chunk in _chunks(rows):
+                conn.execute(sa.insert(t.speakers), chunk)
+            for chunk in _chunks(pointers):
+                conn.execute(update, chunk)
+            for chunk in _chunks([{"b": b, "m": m} for b, m in sorted(dirty.items())]):
+                conn.execute(clear, chunk)
+            return conn.execute(sa.select(sa.func.count()).select_from(t.speakers)).scalar_one()
+
+    def index_speaker_refs(self, refs: Iterable[SpeakerRef]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(sa.delete(t.speaker_refs))
+            # Speakers from before blocks were kept are rebuilt from the refs, block by block.
+            conn.execute(sa.delete(t.speakers).where(t.speakers.c.block.is_(None)))
+            blocks: set[str] = set()
+            for chunk in _chunks(refs):
+                conn.execute(sa.insert(t.speaker_refs), [_ref_row(r) for r in chunk])
+                blocks.update(r.block for r in chunk if r.block)
+            self._mark_dirty(conn, blocks)
+
     def iter_stories(self) -> Iterator[Story]:
         return self._stream(sa.select(t.stories).order_by(t.stories.c.id), Story)
 
     def iter_trails(self) -> Iterator[Trail]:
         return self._stream(sa.select(t.trails).order_by(t.trails.c.id), Trail)
+
+    # -- stories and trails stages ----------------------------------------------------
+    def iter_articles_to_group(self) -> Iterator[Article]:
+        a, f = t.articles, t.story_features
+        query = (sa.select(a).outerjoin(f, f.c.article_id == a.c.id)
+                 .where(f.c.article_id.is_(None)).order_by(a.c.id))
+        return self._stream(query, Article)
+
+    def iter_story_features(self) -> Iterator[tuple[str, dict[str, Any], bytes | None]]:
+        f = t.story_features
+        query = sa.select(f.c.article_id, f.c.features, f.c.signature).order_by(f.c.article_id)
+        with self.engine.connect() as conn:
+            for row in conn.execution_options(stream_results=True, yield_per=_FETCH).execute(query):
+                yield row.article_id, row.features, row.signature
+
+    def write_story_features(self, rows: Iterable[tuple[str, dict[str, Any], bytes | None]]) -> None:
+        f = t.story_features
+        with self.engine.begin() as conn:
+            for chunk in _chunks(rows):
+                conn.execute(sa.delete(f).where(f.c.article_id.in_([r[0] for r in chunk])))
+                conn.execute(sa.insert(f), [{"article_id": a, "features": d, "signature": sig}
+                                            for a, d, sig in chunk])
+
+    def replace_stories(self, stories: list[Story], changed: dict[str, str | None]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(sa.delete(t.stories))
+            for chunk in _chunks(stories):
+                conn.execute(sa.insert(t.stories), [s.to_dict() for s in chunk])
+            update = (sa.update(t.articles).where(t.articles.c.id == sa.bindparam("a_id"))
+                      .values(story_id=sa.bindparam("s_id")))
+            for chunk in _chunks(changed.items()):
+                conn.execute(update, [{"a_id": a, "s_id": s} for a, s in chunk])
+
+    def replace_trails(self, trails: list[Trail], mapping: dict[str, str]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(sa.delete(t.trails))
+            for chunk in _chunks(trails):
+                conn.execute(sa.insert(t.trails), [tr.to_dict() for tr in chunk])
+            conn.execute(sa.update(t.quotes).where(t.quotes.c.trail_id.is_not(None)).values(trail_id=None))
+            update = (sa.update(t.quotes).where(t.quotes.c.id == sa.bindparam("q_id"))
+                      .values(trail_id=sa.bindparam("t_id")))
+            for chunk in _chunks(mapping.items()):
+                conn.execute(update, [{"q_id": q, "t_id": tr} for q, tr in chunk])
 
     # -- search --------------------------------------------------------------
     def _by_ids(self, table: sa.Table, record: type, ids: list[str]) -> list[Any]:
@@ -176,10 +326,93 @@ class SQLStore(Store):
             ids = self._fts_ids(conn, "articles", query, limit)
         return self._by_ids(t.articles, Article, ids)
 
+    # -- exploration: filtered, ranked search and single-record reads -------------------------
+    def _fts_rank(self, stmt: sa.Select, table: str, query: Any) -> tuple[sa.Select, Any]:
+        """Restrict ``stmt`` to rows of ``table`` matching the parsed query; return it with a
+        score expression where higher is better (dialect subclasses implement this)."""
+        raise NotImplementedError
+
+    def search_ranked(self, target: str, query: Any, *, speaker_ids: list[str] | None = None,
+                      outlet: str | None = None, since: str | None = None, until: str | None = None,
+                      kind: str | None = None, limit: int = 20) -> list[tuple[str, float]]:
+        q, a = t.quotes, t.articles
+        if target == "quotes":
+            stmt = sa.select(q.c.id).select_from(q.join(a, a.c.id == q.c.article_id))
+            if speaker_ids is not None:
+                stmt = stmt.where(q.c.speaker_id.in_(speaker_ids))
+            if kind:
+                stmt = stmt.where(q.c.kind == kind)
+        elif target == "articles":
+            stmt = sa.select(a.c.id).select_from(a)
+            if speaker_ids is not None:
+                quoted = sa.select(q.c.article_id).where(q.c.speaker_id.in_(speaker_ids))
+                stmt = stmt.where(a.c.id.in_(quoted))
+        else:
+            raise ValueError(f"cannot search {target!r}; choose quotes or articles")
+        if outlet:
+            # Part of the name, any case; LIKE wildcards the person typed are taken literally.
+            pattern = "%" + outlet.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            stmt = stmt.where(sa.func.lower(a.c.outlet).like(pattern, escape="\\"))
+        # ISO 8601 text sorts like time, so date bounds are string comparisons.
+        if since:
+            stmt = stmt.where(a.c.published >= since)
+        if until:
+            stmt = stmt.where(a.c.published < until)
+        newest = (a.c.published.is_(None), a.c.published.desc())
+        if query:
+            stmt, score = self._fts_rank(stmt, target, query)
+            stmt = stmt.add_columns(score.label("score")).order_by(sa.desc("score"), *newest)
+        else:
+            stmt = stmt.add_columns(sa.literal(0.0).label("score")).order_by(*newest)
+        stmt = stmt.order_by(q.c.seq if target == "quotes" else a.c.id).limit(limit)
+        try:
+            with self.engine.connect() as conn:
+                return [(row[0], float(row[1] or 0.0)) for row in conn.execute(stmt)]
+        except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.DataError) as exc:
+            # A query the parser let through but the index rejects: a person's error, not a crash.
+            if query and re.search(r"fts5|tsquery|syntax", str(exc.orig), re.IGNORECASE):
+                from ..search import QuerySyntaxError
+
+                raise QuerySyntaxError(f"the full-text index rejected {query.text!r} ({str(exc.orig).splitlines()[0]})",
+                                       "use plain words; quote a phrase with \"…\"") from None
+            raise
+
+    def get_articles(self, ids: Iterable[str]) -> list[Article]:
+        return self._by_ids(t.articles, Article, list(dict.fromkeys(ids)))
+
+    def get_quotes(self, ids: Iterable[str]) -> list[Quote]:
+        return self._by_ids(t.quotes, Quote, list(dict.fromkeys(ids)))
+
+    def _one(self, table: sa.Table, record: type, key: str) -> Any | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(table).where(table.c.id == key)).mappings().first()
+        return record.from_dict(dict(row)) if row else None
+
+    def get_speaker(self, speaker_id: str) -> Speaker | None:
+        return self._one(t.speakers, Speaker, speaker_id)
+
+    def get_story(self, story_id: str) -> Story | None:
+        return self._one(t.stories, Story, story_id)
+
+    def get_trail(self, trail_id: str) -> Trail | None:
+        return self._one(t.trails, Trail, trail_id)
+
+    def outlets(self) -> list[str]:
+        query = sa.select(t.articles.c.outlet).where(t.articles.c.outlet.is_not(None)).distinct()
+        with self.engine.connect() as conn:
+            return sorted(row[0] for row in conn.execute(query))
+
+    def iter_speaker_quotes(self, speaker_id: str) -> Iterator[Quote]:
+        query = (sa.select(t.quotes).where(t.quotes.c.speaker_id == speaker_id)
+                 .order_by(t.quotes.c.article_id, t.quotes.c.seq))
+        return self._stream(query, Quote)
+
     # -- failures, state, counts ------------------------------------------------
     def record_failure(self, failure: Failure) -> None:
+        # The same failure seen again (a rerun over the same bad file) is kept once, with
+        # its latest time: analyzing a corpus twice leaves the counts as they were.
         with self.engine.begin() as conn:
-            conn.execute(sa.insert(t.failures).values(**failure.to_dict(), at=_now()))
+            _replace_failure(conn, failure, _now())
 
     def iter_failures(self) -> Iterator[Failure]:
         return self._stream(sa.select(t.failures).order_by(t.failures.c.id), Failure)

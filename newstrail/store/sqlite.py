@@ -6,6 +6,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from . import schema as t
 from .sql import SQLStore
 
 # External-content FTS5 tables, kept in step with their base table by triggers, so
@@ -82,3 +83,13 @@ class SQLiteStore(SQLStore):
             f" WHERE {table}_fts MATCH :q ORDER BY rank LIMIT :n"
         )
         return [row[0] for row in conn.execute(sql, {"q": match, "n": limit})]
+
+    def _fts_rank(self, stmt: sa.Select, table: str, query) -> tuple[sa.Select, object]:
+        # The query was parsed by newstrail.search, whose FTS5 rendering quotes every word,
+        # so user text never reaches FTS5 as syntax. bm25() is lower-is-better: negate it.
+        fts = sa.table(f"{table}_fts", sa.column("rowid"))
+        base = t.quotes if table == "quotes" else t.articles
+        stmt = stmt.join(fts, fts.c.rowid == sa.literal_column(f"{base.name}.rowid")).where(
+            sa.literal_column(f"{table}_fts").op("MATCH")(sa.bindparam("fts_match", query.fts5()))
+        )
+        return stmt, -sa.func.bm25(sa.literal_column(f"{table}_fts"))

@@ -1,0 +1,351 @@
+"""Quote trails: one quote followed across articles, outlets and time.
+
+A trail is every verbatim appearance of one quote (direct, or the quoted words of a
+mixed quote) in two or more articles, with
+
+* ``first_seen``: the earliest publication date among its appearances;
+* ``variants``: each wording that differs from the trail's text (the first
+  appearance), classified as ``punctuation`` (same words), ``spelling`` (same words
+  but for small letter changes: "utilised"/"utilized", "Kovač"/"Kovac"),
+  ``truncated`` (a part of the text), ``extended`` (the text and more) or ``altered``
+  (words changed, dropped or added), with a readable ``diff``;
+* ``origin``: where the quote was said, when an appearance's paragraph names it
+  ("in an interview with The Daily Telegraph", "told MPs", "on social media");
+* ``paraphrases``: indirect speech in other articles that renders the same words
+  ("he said that a pause could be used by Russia…"), linked but kept apart from the
+  verbatim appearances.
+
+Matching: quotes are compared by their folded words (case, accents, punctuation and
+typographic marks ignored). Two appearances are one quote when they share a run of
+words — ``MIN_RUN`` words in a row, or the whole of a shorter quote of at least three
+words said by the same speaker — and their speakers do not contradict each other.
+Candidates come from an inverted index of word 4-grams, so the work grows with the
+number of real matches. Appearances join by union-find: the same quotes in any order
+give the same trails, and trail ids come from the first appearance's quote id.
+"""
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .records import Quote, Trail
+from .stories.text import STOP, fold, stem
+
+SHINGLE = 4  # words per index key
+MIN_RUN = 6  # words in a row that make two quotes one, whoever is named as the speaker
+MIN_WORDS = 3  # shorter quotations are not followed ("he said “no”")
+PARAPHRASE_SHARE = 0.6  # share of the paraphrase's content words found in the quote
+PARAPHRASE_MIN_WORDS = 5  # content words in common, at least
+
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+# Quoted words inside a mixed quote: double marks, or single marks that are not apostrophes.
+_QUOTED = re.compile(r"[“\"]([^”“\"]+)[”\"]|(?<![\w])‘([^’]+?)’(?![\w])")
+
+# Where a quote was first said, as articles name it. Each pattern's match, trimmed, is the origin.
+_ORIGINS = [
+    re.compile(r"\b(?i:in|during) an? (?:exclusive |joint |live |televised |radio |TV )?"
+               r"(?:interview|podcast|op-ed|article|column|letter|speech|statement|press conference|news conference|"
+               r"briefing|address|post|video|broadcast|debate|hearing)"
+               r"(?: (?:with|to|on|in|at|for|published by|broadcast on) (?:the )?(?:[a-z]+ ){0,2}"
+               r"[A-Z][\w’'&.-]*(?: [A-Z][\w’'&.-]*)*)?"),
+    re.compile(r"\b(?:told|telling) (?:MPs|MEPs|peers|senators|lawmakers|legislators|reporters|journalists|the Commons|"
+               r"the House(?: of [A-Z]\w+)?|Parliament|parliament|a (?:press|news) conference|a rally|an audience|"
+               r"the BBC|(?:the )?[A-Z][\w’'&.-]*(?: [A-Z][\w’'&.-]*)*)"),
+    re.compile(r"\b(?i:speaking|writing) (?:to|on|in|at) (?:the )?[A-Z][\w’'&.-]*(?: [A-Z][\w’'&.-]*)*"
+               r"(?: (?:radio|television|TV) (?:programme|program|show))?"),
+    re.compile(r"\b(?:on|in a post on|wrote on|posted on|tweeted on|said on) "
+               r"(?:social media|Twitter|X|Facebook|Instagram|Telegram|TikTok|Truth Social|LinkedIn|Threads|Bluesky)\b"),
+    re.compile(r"\b(?:at|during) (?:a|the) (?:press conference|news conference|rally|briefing|summit|hearing|"
+               r"conference|meeting|fund-?raiser|debate|committee hearing)(?: (?:in|at|of) [A-Z][\w’'-]*(?: [A-Z][\w’'-]*)*)?"),
+]
+
+
+@dataclass(slots=True)
+class QuoteRef:
+    """What the trails stage keeps of one quote: its words, speaker and where it appeared."""
+
+    quote: Quote
+    outlet: str | None
+    published: str | None
+    words: list[str]  # folded words of what is followed (the quoted words of a mixed quote)
+    shown: str  # those words as printed
+    origin: str | None = None
+
+
+@dataclass(slots=True)
+class TrailsResult:
+    trails: list[Trail]
+    mapping: dict[str, str] = field(default_factory=dict)  # quote id → trail id
+
+
+def quoted_text(quote: Quote) -> str:
+    """The words a trail follows: the whole of a direct quote, the quoted parts of a mixed one."""
+    if quote.kind != "mixed":
+        return quote.text
+    parts = [a or b for a, b in _QUOTED.findall(quote.text)]
+    return " … ".join(p.strip() for p in parts if p.strip()) or quote.text
+
+
+def fold_words(text: str) -> list[str]:
+    return _WORD.findall(fold(text))
+
+
+def origin_of(context: str) -> str | None:
+    """The first place named in ``context`` where words were said, or None."""
+    best: tuple[int, str] | None = None
+    for pattern in _ORIGINS:
+        for m in pattern.finditer(context):
+            if best is None or m.start() < best[0]:
+                best = (m.start(), m.group(0).strip(" ,.;:"))
+            break
+    if best is None:
+        return None
+    text = best[1]
+    # "told The Telegraph" names the outlet as well as the occasion: keep the words as written.
+    return text[0].lower() + text[1:] if text[:1].isupper() and not text.startswith(("The ", "A ")) else text
+
+
+def _context(body: str, quote: Quote) -> str:
+    """The paragraph(s) the quote sits in, plus its cue: where an origin would be named."""
+    if quote.section != "body" or not body:
+        return quote.cue or ""
+    start = body.rfind("\n\n", 0, max(0, quote.start)) + 2 if quote.start else 0
+    end = body.find("\n\n", quote.end)
+    end = len(body) if end < 0 else end
+    outside = body[max(0, start - 1):quote.start] + " " + body[quote.end:end]
+    return (quote.cue or "") + " " + outside
+
+
+def make_refs(quotes: Iterable[Quote], articles: dict[str, tuple[str | None, str | None, str]]) -> list[QuoteRef]:
+    """QuoteRefs for the quotes; ``articles``: id → (outlet, published, body)."""
+    refs = []
+    said_at: dict[tuple[str, str], str] = {}  # (article, speaker) → the first origin named for them
+    for q in quotes:
+        outlet, published, body = articles.get(q.article_id, (None, None, ""))
+        shown = quoted_text(q)
+        words = fold_words(shown)
+        origin = origin_of(_context(body, q))
+        speaker = q.speaker_id or q.speaker_local or q.speaker
+        if origin and speaker:
+            said_at.setdefault((q.article_id, speaker), origin)
+        if len(words) >= MIN_WORDS:
+            refs.append(QuoteRef(q, outlet, published, words, shown, origin))
+    # "In an interview with X, she said …" names the occasion once; the article's other
+    # quotes from the same speaker come from it too unless their own paragraph says otherwise.
+    for ref in refs:
+        speaker = ref.quote.speaker_id or ref.quote.speaker_local or ref.quote.speaker
+        if ref.origin is None and speaker:
+            ref.origin = said_at.get((ref.quote.article_id, speaker))
+    return refs
+
+
+class _UnionFind:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, x: int) -> int:
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _shingles(words: list[str], size: int = SHINGLE) -> set[tuple[str, ...]]:
+    if len(words) < size:
+        return {tuple(words)}
+    return {tuple(words[i:i + size]) for i in range(len(words) - size + 1)}
+
+
+def _longest_run(a: list[str], b: list[str]) -> int:
+    m = difflib.SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
+    return m.size
+
+
+def _surname(quote: Quote) -> str | None:
+    words = fold_words(quote.speaker or "")
+    return words[-1] if words else None
+
+
+def _speakers_agree(a: Quote, b: Quote) -> bool:
+    if a.speaker_id and b.speaker_id and a.speaker_id != b.speaker_id:
+        # "Trump" in one article and "Donald Trump" in another may not have been merged
+        # into one speaker; the same surname is not a contradiction.
+        return _surname(a) is not None and _surname(a) == _surname(b)
+    return True  # the same speaker, or one article did not say who: the words decide
+
+
+def _same_quote(a: QuoteRef, b: QuoteRef) -> bool:
+    run = _longest_run(a.words, b.words)
+    if run >= MIN_RUN and (run >= 2 * MIN_RUN or _speakers_agree(a.quote, b.quote)):
+        return True
+    # A short quotation ("very, very careful"): the same words from the same named speaker.
+    shorter = min(len(a.words), len(b.words))
+    return (shorter < MIN_RUN and run == shorter and a.quote.speaker_id is not None
+            and b.quote.speaker_id is not None and _speakers_agree(a.quote, b.quote))
+
+
+def _order(ref: QuoteRef) -> tuple[str, str, str]:
+    return (ref.published or "9999", ref.quote.article_id, ref.quote.id)
+
+
+def _diff(base: list[str], other: list[str], base_shown: str, other_shown: str) -> tuple[str, str]:
+    """(kind, readable diff) of ``other`` against ``base``."""
+    if base == other:
+        return "punctuation", f"same words, different punctuation or capitals: {other_shown!r}"
+    ops = difflib.SequenceMatcher(None, base, other, autojunk=False).get_opcodes()
+    changes = [op for op in ops if op[0] != "equal"]
+    if all(tag == "replace" and i2 - i1 == j2 - j1 and all(
+            difflib.SequenceMatcher(None, base[i1 + k], other[j1 + k]).ratio() >= 0.75 for k in range(i2 - i1))
+           for tag, i1, i2, j1, j2 in changes):
+        pairs = [f"{' '.join(base[i1:i2])!r} → {' '.join(other[j1:j2])!r}" for _, i1, i2, j1, j2 in changes]
+        return "spelling", "spelled " + "; ".join(pairs)
+    text_b, text_o = " ".join(base), " ".join(other)
+    if text_o in text_b:
+        dropped = [" ".join(base[i1:i2]) for tag, i1, i2, _, _ in changes if tag == "delete"]
+        return "truncated", "leaves out " + " … ".join(repr(d) for d in dropped)
+    if text_b in text_o:
+        added = [" ".join(other[j1:j2]) for tag, _, _, j1, j2 in changes if tag == "insert"]
+        return "extended", "adds " + " … ".join(repr(a) for a in added)
+    parts = []
+    for tag, i1, i2, j1, j2 in changes:
+        if tag == "replace":
+            parts.append(f"{' '.join(base[i1:i2])!r} → {' '.join(other[j1:j2])!r}")
+        elif tag == "delete":
+            parts.append(f"drops {' '.join(base[i1:i2])!r}")
+        else:
+            parts.append(f"adds {' '.join(other[j1:j2])!r}")
+    return "altered", "; ".join(parts)
+
+
+def _content(words: list[str]) -> set[str]:
+    return {stem(w) for w in words if len(w) > 2 and w not in STOP}
+
+
+def trail_id(first_quote_id: str) -> str:
+    return "trail-" + hashlib.sha1(first_quote_id.encode("utf-8")).hexdigest()[:12]
+
+
+def build_trails(refs: list[QuoteRef]) -> TrailsResult:
+    """Trails from quote refs (any order in, the same trails out)."""
+    refs = sorted(refs, key=_order)
+    verbatim = [i for i, r in enumerate(refs) if r.quote.kind != "indirect"]
+    indirect = [i for i, r in enumerate(refs) if r.quote.kind == "indirect"]
+    index: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for i in verbatim:
+        for key in _shingles(refs[i].words):
+            index[key].append(i)
+    uf = _UnionFind(len(refs))
+    compared: set[tuple[int, int]] = set()
+    for i in verbatim:
+        for key in _shingles(refs[i].words):
+            holders = index[key]
+            if len(holders) > 200:
+                continue  # a stock phrase, not one quote
+            for j in holders:
+                if j <= i or (i, j) in compared or uf.find(i) == uf.find(j):
+                    continue
+                compared.add((i, j))
+                if _same_quote(refs[i], refs[j]):
+                    uf.union(i, j)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in verbatim:
+        groups[uf.find(i)].append(i)
+
+    # Paraphrases: indirect speech whose content words are mostly the quote's.
+    content_index: dict[str, list[int]] = defaultdict(list)
+    contents = {i: _content(refs[i].words) for i in verbatim}
+    for root, members in groups.items():
+        for word in set().union(*(contents[i] for i in members)):
+            content_index[word].append(root)
+    paraphrases: dict[int, list[int]] = defaultdict(list)
+    for i in indirect:
+        words = _content(refs[i].words)
+        if len(words) < PARAPHRASE_MIN_WORDS:
+            continue
+        hits = Counter(root for w in words for root in content_index.get(w, ()) if len(content_index[w]) <= 200)
+        best = None
+        for root, _ in sorted(hits.items(), key=lambda kv: (-kv[1], kv[0])):
+            members = groups[root]
+            here = [m for m in members if refs[m].quote.article_id == refs[i].quote.article_id]
+            if any(len(words & contents[m]) / len(words) >= PARAPHRASE_SHARE for m in here):
+                continue  # the article quotes these words itself: a summary, not a re-report
+            elsewhere = [m for m in members if m not in here and _speakers_agree(refs[m].quote, refs[i].quote)]
+            shared = len(words & set().union(*(contents[m] for m in elsewhere))) if elsewhere else 0
+            if shared >= PARAPHRASE_MIN_WORDS and shared / len(words) >= PARAPHRASE_SHARE:
+                best = root
+                break
+        if best is not None:
+            paraphrases[best].append(i)
+
+    trails: list[Trail] = []
+    mapping: dict[str, str] = {}
+    for root, members in sorted(groups.items()):
+        articles = {refs[m].quote.article_id for m in members}
+        para = paraphrases.get(root, [])
+        if len(articles) < 2 and not para:
+            continue  # one article's quote: no trail to follow yet
+        trails.append(_trail(refs, members, para, mapping))
+    trails.sort(key=lambda t: t.id)
+    return TrailsResult(trails, mapping)
+
+
+def _trail(refs: list[QuoteRef], members: list[int], para: list[int], mapping: dict[str, str]) -> Trail:
+    first = refs[members[0]]  # members are in publication order
+    tid = trail_id(first.quote.id)
+    speakers = Counter((refs[m].quote.speaker_id, refs[m].quote.speaker) for m in members if refs[m].quote.speaker_id)
+    speaker_id, speaker = speakers.most_common(1)[0][0] if speakers else (None, first.quote.speaker)
+    variants: dict[str, dict] = {}
+    appearances = []
+    for m in members:
+        ref = refs[m]
+        mapping[ref.quote.id] = tid
+        key = ref.shown.strip()
+        kind = None
+        if ref.words != first.words or key != first.shown.strip():
+            if key not in variants:
+                kind, diff = _diff(first.words, ref.words, first.shown, ref.shown)
+                variants[key] = {"text": ref.shown, "kind": kind, "diff": diff, "article_ids": []}
+            kind = variants[key]["kind"]
+            if ref.quote.article_id not in variants[key]["article_ids"]:
+                variants[key]["article_ids"].append(ref.quote.article_id)
+        appearances.append({"article_id": ref.quote.article_id, "quote_id": ref.quote.id, "outlet": ref.outlet,
+                            "published": ref.published, "text": ref.shown, "variant": kind, "origin": ref.origin})
+    paraphrases = []
+    for p in para:
+        ref = refs[p]
+        mapping[ref.quote.id] = tid
+        paraphrases.append({"article_id": ref.quote.article_id, "quote_id": ref.quote.id, "outlet": ref.outlet,
+                            "published": ref.published, "text": ref.quote.text})
+    dates = [refs[m].published for m in members + para if refs[m].published]
+    origins = [refs[m].origin for m in members if refs[m].origin]
+    article_ids = list(dict.fromkeys(refs[m].quote.article_id for m in members))
+    return Trail(
+        id=tid, speaker_id=speaker_id, speaker=speaker, text=first.shown, article_ids=article_ids,
+        first_seen=min(dates) if dates else None, variants=list(variants.values()), appearances=appearances,
+        origin=origins[0] if origins else None, paraphrases=paraphrases,
+    )
+
+
+def update_trails(store) -> int:
+    """Rebuild every trail from the store's quotes; point quotes at their trails. Returns the count."""
+    by_article: dict[str, list[Quote]] = defaultdict(list)
+    for q in store.iter_quotes():
+        by_article[q.article_id].append(q)
+    refs: list[QuoteRef] = []
+    ids = sorted(by_article)
+    for start in range(0, len(ids), 500):  # bodies are needed for origins; a chunk at a time
+        for article in store.get_articles(ids[start:start + 500]):
+            meta = {article.id: (article.outlet, article.published, article.body)}
+            refs.extend(make_refs(by_article.pop(article.id), meta))
+    result = build_trails(refs)
+    store.replace_trails(result.trails, result.mapping)
+    return len(result.trails)
