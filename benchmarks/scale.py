@@ -153,7 +153,7 @@ class TreeMemory:
 def run_pipeline(corpus: Path, db: str, engine: str, workers: int, batch_size: int) -> dict:
     cmd = [sys.executable, "-m", "newstrail", "analyze", str(corpus), "--db", db, "--json", "--no-progress",
            "--engine", engine, "--workers", str(workers), "--batch-size", str(batch_size)]
-    started = time.perf_counter()
+    started, cpu_before = time.perf_counter(), _children_cpu()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
     memory = TreeMemory(proc.pid)
     out, err = proc.communicate()
@@ -162,7 +162,15 @@ def run_pipeline(corpus: Path, db: str, engine: str, workers: int, batch_size: i
     if proc.returncode not in (0, 1):
         raise SystemExit(f"analyze failed ({proc.returncode}): {err.strip()[-2000:]}")
     summary = json.loads(out)
-    return {"wall": wall, "peak": peak, "summary": summary}
+    return {"wall": wall, "peak": peak, "summary": summary, "cpu": _children_cpu() - cpu_before}
+
+
+def _children_cpu() -> float:
+    """CPU seconds of every finished descendant (workers are waited for by their parents)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def run_textacy(corpus: Path, limit: int) -> dict:
@@ -272,8 +280,11 @@ def main(argv: list[str] | None = None) -> int:
                 stages = " ".join(f"{k}={v:.1f}" for k, v in s.get("stages", {}).items())
                 print(f"scale N={n} engine={engine} workers={workers}: {n / result['wall']:.1f} articles/s  "
                       f"wall {result['wall']:.1f}s  {1000 * result['wall'] / n:.1f} ms/article  "
-                      f"peak RSS {result['peak'] / 2**20:.0f} MB  quotes {s['quotes']}  speakers {s['speakers']}  "
+                      f"peak RSS {result['peak'] / 2**20:.0f} MB  cpu {result['cpu']:.0f}s "
+                      f"({1000 * result['cpu'] / n:.0f} ms/article)  quotes {s['quotes']}  speakers {s['speakers']}  "
                       f"failed {s['failed']}  load {os.getloadavg()[0]:.1f}  [{stages}]", flush=True)
+                for failure in s.get("failures", [])[:3]:
+                    print(f"  failure: {failure['stage']}: {failure['error'][:200]}", flush=True)
                 if args.incremental and number == len(args.runs) - 1:
                     incremental(tmp, n, db, args, bases, engine, int(workers or 1))
                 if not args.db:

@@ -85,6 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
     _db_arg(p)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--token", default=None,
+                   help="access token every request must carry (Authorization: Bearer TOKEN, or open a page once "
+                        "with ?token=TOKEN); required for any --host but loopback; default $NEWSTRAIL_TOKEN, "
+                        "which keeps it out of the process list")
     return parser
 
 
@@ -178,13 +182,37 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     from .store import default_db
 
-    if args.host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"warning: listening on {args.host} lets other machines read this database", file=sys.stderr)
-    app = create_app(args.db or default_db())
+    import os
+
+    token = args.token if args.token is not None else os.environ.get("NEWSTRAIL_TOKEN") or None
+    if token is not None and len(token) < 16:
+        print("error: the token is too short; use at least 16 random characters, e.g. "
+              "NEWSTRAIL_TOKEN=$(python3 -c 'import secrets; print(secrets.token_urlsafe(24))')", file=sys.stderr)
+        return EXIT_ERROR
+    if not _is_loopback(args.host):
+        if token is None:
+            print(f"error: --host {args.host} lets other machines connect; set a token with --token or "
+                  "NEWSTRAIL_TOKEN (or keep the default --host 127.0.0.1)", file=sys.stderr)
+            return EXIT_ERROR
+        print(f"warning: listening on {args.host}: anyone with the token can read this database; the token "
+              "travels in clear text unless a TLS proxy sits in front", file=sys.stderr)
+    app = create_app(args.db or default_db(), token=token)
     print(f"serving {args.db or default_db()} read-only on http://{args.host}:{args.port}/ (Ctrl-C stops)",
           file=sys.stderr)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return EXIT_OK
+
+
+def _is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 or localhost: reachable from this machine only."""
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a name: it may resolve to any address
 
 
 def _cmd_report(args: argparse.Namespace) -> int:

@@ -261,12 +261,15 @@ def test_special_files_given_by_name_are_refused_without_blocking(tmp_path):
 
 
 def test_file_names_with_newlines_are_reported_on_one_line(tmp_path):
-    bad = tmp_path / "two\nlines\x1b[31m.txt"
-    bad.write_bytes(b"")
-    failures: list[Failure] = []
-    list(iter_documents([str(tmp_path)], on_error=failures.append))
-    (failure,) = failures
-    assert "\n" not in failure.error and "\x1b" not in failure.error and "two\\nlines" in failure.error
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "two\nlines\x1b[31m.txt").write_bytes(b"")  # fails in ingest
+    (folder / "three\nlines.html").write_text("<html><body><div></div></body></html>")  # fails in clean
+    summary = analyze([folder], db=tmp_path / "n.db")
+    assert [f.stage for f in summary.failures] == ["ingest", "clean"]
+    for failure in summary.failures:
+        assert "\n" not in failure.error and "\x1b" not in failure.error and "lines" in failure.error
+    assert "two\\nlines\\x1b[31m.txt: empty file" in summary.failures[0].error
 
 
 def test_size_limit_is_a_parameter_and_applies_to_files_lines_and_archives(tmp_path):
@@ -333,14 +336,14 @@ def test_cli_hostile_folder_with_giant_files_in_bounded_time_and_memory(tmp_path
 def test_cli_max_bytes_raises_the_limit(tmp_path, capsys):
     folder = tmp_path / "in"
     folder.mkdir()
-    (folder / "long.txt").write_text(ARTICLE + "\n\n" + (FILLER + "\n\n") * 13_000)  # about 1.1 MB
-    code = main(["analyze", str(folder), "--db", str(tmp_path / "a.db"), "--no-progress", "--max-bytes", "1M"])
-    assert code == 1 and "larger than the 1 MB limit; raise the limit (--max-bytes" in capsys.readouterr().err
-    code = main(["analyze", str(folder), "--db", str(tmp_path / "a.db"), "--no-progress", "--max-bytes", "2M"])
+    (folder / "long.txt").write_text(ARTICLE + "\n\n" + (FILLER + "\n\n") * 1_800)  # about 150 kB
+    code = main(["analyze", str(folder), "--db", str(tmp_path / "a.db"), "--no-progress", "--max-bytes", "100k"])
+    assert code == 1 and "larger than the 0.1 MB limit; raise the limit (--max-bytes" in capsys.readouterr().err
+    code = main(["analyze", str(folder), "--db", str(tmp_path / "a.db"), "--no-progress", "--max-bytes", "200k"])
     assert code == 0
     with open_store(str(tmp_path / "a.db")) as store:
         (article,) = store.iter_articles()
-        assert len(article.body) > 1_000_000
+        assert len(article.body) > 140_000
 
 
 def test_max_bytes_flag_parses_sizes(capsys):

@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 from ..records import Article, Failure, RawDocument
 from .boilerplate import Paragraph, evidence_units, strip_boilerplate
 from .evidence import Evidence
+from ..ingest.errors import one_line
 from .html import HtmlExtract, extract, no_text_reason, refusal
 from .metadata import (
     REMOVED_ROLES, Header, iso_date, normalise_date, outlet_from_boilerplate, outlet_from_host,
@@ -124,11 +125,14 @@ def _finish(item: _Prepared, evidence: Evidence) -> Article | Failure:
 def _guard(doc: RawDocument, step) -> Any:
     """Run one step for one document; a bug or odd input becomes a Failure, never an exception."""
     try:
-        return step(doc)
+        result = step(doc)
     except Exception as exc:  # noqa: BLE001 - one bad document must not stop the batch
         detail = " ".join(str(exc).split())  # one line, whatever the exception says
-        return Failure(doc.source, STAGE, f"{doc.source}: cleaning failed ({type(exc).__name__}: {detail}); "
-                                          "the document was skipped, please report it with the input attached")
+        result = Failure(doc.source, STAGE, f"{doc.source}: cleaning failed ({type(exc).__name__}: {detail}); "
+                                            "the document was skipped, please report it with the input attached")
+    if isinstance(result, Failure):  # a source may carry a newline (a file name): still one line
+        result.error = one_line(result.error)
+    return result
 
 
 def _prepare(doc: RawDocument) -> _Prepared | Failure:

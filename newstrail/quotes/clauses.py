@@ -222,7 +222,8 @@ def _trailing_content(doc: Doc, frame_start: int, frame_end: int, sent_start: in
     before = doc.text[sent_start:frame_start].rstrip()
     if not before.endswith((",", "—", "–", ";")):
         return None
-    if not _ATTRIBUTION_CLOSE.match(doc.text[frame_end:sent_end]) and _resumed_content(doc, frame_end, sent_end) is None:
+    closes = _ATTRIBUTION_CLOSE.match(doc.text[frame_end:sent_end]) is not None
+    if not closes and _resumed_content(doc, frame_end, sent_end) is None:
         return None
     return _trimmed(doc, sent_start, sent_start + len(before), min_words=2)
 
@@ -369,7 +370,8 @@ def _cut_at_next_cue(doc: Doc, start: int, end: int, verb: Token | None = None) 
             return token.idx
         if token.dep_ == "cc" and token.i + 1 < len(doc):
             following = doc[token.i + 1]
-            if _is_cue_verb(following) and following.dep_ == "conj" and (verb is None or following.head == verb or _inside(following.head, verb)) \
+            same_speaker = verb is None or following.head == verb or _inside(following.head, verb)
+            if _is_cue_verb(following) and following.dep_ == "conj" and same_speaker \
                     and not any(c.dep_ in ("nsubj", "nsubjpass") for c in following.children):
                 return token.idx
     return end
@@ -446,7 +448,8 @@ def find_clauses(doc: Doc, paragraph: int, offset: int, in_quote: InQuote) -> li
 
 # “…” ― Pamela Padilla, 25: a quote signed with a dash, no verb (vox pops, epigraphs).
 _DASH_SIGNATURE = re.compile(
-    r"[^\S\n]*([―—–]|\s-)[^\S\n]*((?:[A-Z][\w’'-]*\.?)(?:[^\S\n]+(?:[A-Z][\w’'-]*\.?|de|da|del|van|von|der|la|le|al|bin)){0,4}?)"
+    r"[^\S\n]*([―—–]|\s-)[^\S\n]*"
+    r"((?:[A-Z][\w’'-]*\.?)(?:[^\S\n]+(?:[A-Z][\w’'-]*\.?|de|da|del|van|von|der|la|le|al|bin)){0,4}?)"
     r"[^\S\n]*(?=$|[,;(]|\.(?:\s|$))")
 # “…” [WaPo.]: a quote in a news digest, its source in brackets.
 _BRACKET_SOURCE = re.compile(r"[^\S\n]*\[([A-Z][^\]\n.]{0,40})\.?\]")

@@ -98,8 +98,14 @@ LEMMA_OF_FORM: dict[str, str] = {form: lemma for lemma in sorted(REPORTING_LEMMA
 ACCORDING = "according"
 
 # Cheap test run on raw text before parsing: could this paragraph report speech?
+# Forms that in news are nearly always nouns ("the state", "the Post", "a question"): they
+# alone do not make a paragraph worth parsing (a paragraph with another cue is still parsed,
+# and there they still count as cues).
+NOUN_LIKE_FORMS = frozenset("state states post posts question questions".split())
+
 CUE_WORD = re.compile(r"\b(?:" + "|".join(sorted((f for f, lemma in LEMMA_OF_FORM.items()
-                                                     if lemma in REPORTING_LEMMAS), key=len, reverse=True))
+                                                     if lemma in REPORTING_LEMMAS and f not in NOUN_LIKE_FORMS),
+                                                    key=len, reverse=True))
                       + r"|according to)\b", re.IGNORECASE)
 # Cues that only attribute a quotation beside them: worth a parse only where there is one.
 DIRECT_CUE_WORD = re.compile(r"\b(?:" + "|".join(sorted((f for f, lemma in LEMMA_OF_FORM.items()

@@ -15,6 +15,7 @@ The stage, in order:
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -63,11 +64,13 @@ def make_stories(components: list[list[str]], features: dict[str, ArticleFeature
 def group_articles(articles: Iterable[Article], config: GroupingConfig | None = None) -> GroupingResult:
     """Group articles into stories in one go (no store): features, near-duplicates, links."""
     signer = Signer()
-    # In id order, so that ties between equally similar articles never depend on arrival order.
-    features = sorted((article_features(a, signer=signer) for a in articles), key=lambda f: f.article_id)
     grouper = StoryGrouper(config)
-    grouper.add(features)
+    # In chunks: the grouper keeps each article's terms as compact arrays, so memory stays
+    # near the size of those arrays however the articles arrive.
+    it = iter(articles)
+    while chunk := list(itertools.islice(it, 1000)):
+        grouper.add(article_features(a, signer=signer) for a in chunk)
     links = grouper.link()
-    by_id = {f.article_id: f for f in features}
+    by_id = {f.article_id: f for f in grouper.features}
     return GroupingResult(make_stories(grouper.components(), by_id, grouper.duplicate_of),
                           dict(grouper.duplicate_of), links)

@@ -20,7 +20,7 @@ different occasions), one of these holds:
 
 Why components of pairwise links: a link depends only on the articles and the corpus
 statistics, so the same corpus in any order gives the same stories (ties are broken
-by article position in id order), and a new article only needs comparing with the
+by article id), and a new article only needs comparing with the
 articles it could link to. Candidates come from an inverted index over each article's
 most distinctive terms ("anchors"): two articles are compared only when they share
 ``min_shared_anchors`` of them, at most ``max_candidates`` per article, so the work
@@ -124,6 +124,7 @@ class StoryGrouper:
         self._term_counts: list[np.ndarray] = []
         self._quote_keys: list[np.ndarray] = []
         self._quote_counts: dict[tuple[int, int], int] = {}
+        self._rank = np.zeros(0, dtype=np.int64)
 
     # -- loading ---------------------------------------------------------------
     def add(self, items: Iterable[ArticleFeatures], *, new: bool = True) -> None:
@@ -195,35 +196,35 @@ class StoryGrouper:
         days = np.array([np.nan if f.day is None else f.day for f in self.features], dtype=np.float64)
         return x, anchors, days
 
-    def _candidate_pairs(self, rows: np.ndarray, anchors: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
-        """Directed pairs (row, other) of articles sharing enough anchors or a quote."""
-        lefts, rights = [], []
-        for start in range(0, len(rows), _BLOCK):
-            block = rows[start:start + _BLOCK]
-            shared = (anchors[block] @ anchors.T).tocoo()
-            keep = (shared.data >= self.config.min_shared_anchors) & (block[shared.row] != shared.col)
-            row, col, count = shared.row[keep], shared.col[keep].astype(np.int64), shared.data[keep]
-            # At most max_candidates per article, those sharing the most anchors (ties: lower
-            # index): a long-running topic must not make the work quadratic.
-            order = np.lexsort((col, -count, row))
-            row, col = row[order], col[order]
-            starts = np.searchsorted(row, row, side="left")
-            rank = np.arange(len(row)) - starts
-            within = rank < self.config.max_candidates
-            lefts.append(block[row[within]])
-            rights.append(col[within])
-        wanted = set(rows.tolist())
+    def _candidate_pairs(self, block: np.ndarray, anchors: sparse.csr_matrix,
+                         partners: dict[int, list[int]]) -> tuple[np.ndarray, np.ndarray]:
+        """Directed pairs (row, other), rows from ``block``, of articles sharing enough anchors or a quote."""
+        shared = (anchors[block] @ anchors.T).tocoo()
+        keep = (shared.data >= self.config.min_shared_anchors) & (block[shared.row] != shared.col)
+        row, col, count = shared.row[keep], shared.col[keep].astype(np.int64), shared.data[keep]
+        # At most max_candidates per article, those sharing the most anchors (ties: the
+        # smaller article id): a long-running topic must not make the work quadratic.
+        order = np.lexsort((self._rank[col], -count, row))
+        row, col = row[order], col[order]
+        rank = np.arange(len(row)) - np.searchsorted(row, row, side="left")
+        within = rank < self.config.max_candidates
+        lefts, rights = [block[row[within]]], [col[within]]
+        for i in block.tolist():
+            if i in partners:
+                lefts.append(np.full(len(partners[i]), i, dtype=np.int64))
+                rights.append(np.asarray(partners[i], dtype=np.int64))
+        n = np.int64(len(self.features))
+        keys = np.unique(np.concatenate(lefts).astype(np.int64) * n + np.concatenate(rights).astype(np.int64))
+        return keys // n, keys % n
+
+    def _partners(self, mask: np.ndarray) -> dict[int, list[int]]:
+        """Articles sharing a quote with each article of ``mask`` (pairs touching the mask)."""
+        self._count_shared_quotes(mask)
+        partners: dict[int, list[int]] = defaultdict(list)
         for a, b in self._quote_counts:
-            if a in wanted:
-                lefts.append(np.array([a]))
-                rights.append(np.array([b]))
-            if b in wanted:
-                lefts.append(np.array([b]))
-                rights.append(np.array([a]))
-        if not lefts:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        pairs = np.unique(np.stack([np.concatenate(lefts), np.concatenate(rights)], axis=1), axis=0)
-        return pairs[:, 0], pairs[:, 1]
+            partners[a].append(b)
+            partners[b].append(a)
+        return partners
 
     def _count_shared_quotes(self, is_new: np.ndarray) -> None:
         counts: dict[tuple[int, int], int] = defaultdict(int)
@@ -256,12 +257,13 @@ class StoryGrouper:
         return scores
 
     def _neighbours(self, left: np.ndarray, right: np.ndarray, scores: np.ndarray, k: int) -> dict[int, list[int]]:
-        """The k most similar candidates of each row (ties: lower index first)."""
-        order = np.lexsort((right, -scores, left))
+        """The k most similar candidates of each row (ties: the smaller article id first)."""
+        order = np.lexsort((self._rank[right], -scores, left))
+        rows, cols = left[order], right[order]
+        rank = np.arange(len(rows)) - np.searchsorted(rows, rows, side="left")
         out: dict[int, list[int]] = defaultdict(list)
-        for i, j in zip(left[order].tolist(), right[order].tolist()):
-            if len(out[i]) < k:
-                out[i].append(j)
+        for i, j in zip(rows[rank < k].tolist(), cols[rank < k].tolist()):
+            out[i].append(j)
         return out
 
     def link(self) -> list[Link]:
@@ -282,31 +284,60 @@ class StoryGrouper:
                                   jaccard(f.signature, self.features[j].signature)))
         self._near_copies(links)
         x, anchors, days = self._matrix()
+        ids = [f.article_id for f in self.features]
+        self._rank = np.empty(len(ids), dtype=np.int64)  # position in id order: breaks ties
+        self._rank[sorted(range(len(ids)), key=ids.__getitem__)] = np.arange(len(ids))
+        n = len(self.features)
         new = np.asarray(sorted(self.new), dtype=np.int64)
-        is_new = np.zeros(len(self.features), dtype=bool)
+        is_new = np.zeros(n, dtype=bool)
         is_new[new] = True
-        self._count_shared_quotes(is_new)
-        # Candidates of the new articles, then of the old articles those touch: their
-        # nearest neighbours may have changed, and shared neighbours need both lists.
-        left, right = self._candidate_pairs(new, anchors)
-        touched = np.unique(right[~is_new[right]])
-        if len(touched):
-            l2, r2 = self._candidate_pairs(touched, anchors)
-            left, right = np.concatenate([left, l2]), np.concatenate([right, r2])
-        scores = self._cosines(x, left, right)
-        near = self._neighbours(left, right, scores, cfg.neighbours)
-        for a, b, score in zip(left.tolist(), right.tolist(), scores.tolist()):
-            if not (is_new[a] and (not is_new[b] or a < b)):
-                continue  # each pair once, and only pairs with a new article
-            gap = abs(days[a] - days[b])
-            if gap > cfg.max_days:  # NaN (a date unknown) is never greater
-                continue
-            dated = gap == gap  # NaN when a date is unknown
-            if dated:  # each day apart asks for more similarity
-                score -= cfg.day_penalty * gap
-            reason = self._reason(a, b, score, near, dated)
-            if reason:
-                links.append(Link(min(a, b), max(a, b), reason, score))
+        # The stories the new articles could join are grouped again, with the old articles
+        # in them, from their pairwise links alone: a story formed earlier is not taken on
+        # trust where new evidence arrives, so arriving in parts ends close to arriving at
+        # once. Stories out of reach of every new article keep their grouping.
+        partners = self._partners(is_new)
+        touched: set[int] = set()
+        for start in range(0, len(new), _BLOCK):
+            _, right = self._candidate_pairs(new[start:start + _BLOCK], anchors, partners)
+            touched.update(right[~is_new[right]].tolist())
+        roots = np.fromiter((self.uf.find(i) for i in range(n)), dtype=np.int64, count=n)
+        regroup = is_new | np.isin(roots, roots[sorted(touched)])
+        rows = np.flatnonzero(regroup)
+        partners = self._partners(regroup)
+        floor = min(cfg.link, cfg.mutual_link, cfg.mutual_link_undated, cfg.neighbour_link, cfg.quote_link)
+        near: dict[int, list[int]] = {}
+        kept: list[tuple[np.ndarray, ...]] = []
+        outside: set[int] = set()
+        # Block by block, so memory holds one block's candidates, not the corpus's: the
+        # nearest neighbours of each article, and the pairs similar enough for a rule.
+        for start in range(0, len(rows), _BLOCK):
+            left, right = self._candidate_pairs(rows[start:start + _BLOCK], anchors, partners)
+            scores = self._cosines(x, left, right)
+            near.update(self._neighbours(left, right, scores, cfg.neighbours))
+            outside.update(right[~regroup[right]].tolist())
+            gap = np.abs(days[left] - days[right])
+            dated = ~np.isnan(gap)
+            adjusted = scores - np.where(dated, cfg.day_penalty * np.nan_to_num(gap), 0.0)
+            # Each pair once (from its lower end when both are regrouped), in time, and
+            # similar enough for some rule.
+            keep = (~regroup[right] | (left < right)) & ~(gap > cfg.max_days) & (adjusted >= floor)
+            kept.append((left[keep], right[keep], adjusted[keep], dated[keep]))
+        # Their candidates outside: shared neighbours need both lists.
+        others = np.asarray(sorted(outside), dtype=np.int64)
+        for start in range(0, len(others), _BLOCK):
+            left, right = self._candidate_pairs(others[start:start + _BLOCK], anchors, partners)
+            near.update(self._neighbours(left, right, self._cosines(x, left, right), cfg.neighbours))
+        for left, right, adjusted, dated in kept:
+            for a, b, score, is_dated in zip(left.tolist(), right.tolist(), adjusted.tolist(), dated.tolist()):
+                reason = self._reason(a, b, score, near, is_dated)
+                if reason:
+                    links.append(Link(min(a, b), max(a, b), reason, score))
+        self.uf = _UnionFind(n)
+        for i in np.flatnonzero(~regroup).tolist():
+            self.uf.union(i, int(roots[i]))
+        for copy, original in self.duplicate_of.items():  # near-copies found in any run
+            if copy in self.index and original in self.index:
+                self.uf.union(self.index[copy], self.index[original])
         for link in links:
             self.uf.union(link.a, link.b)
         self.links.extend(links)

@@ -4,18 +4,27 @@ Each page has a JSON twin at the same path plus ``.json`` (``/speakers/zoe-kovac
 ``/speakers/zoe-kovac.json``); both come from one view function in ``views.py``. The app
 only answers GET, opens the database read-only, runs no script in the browser, and sends
 its own security headers.
+
+Access: with a token configured (``create_app(token=…)``; ``newstrail serve`` requires one
+for any address but loopback), every request must carry it as ``Authorization: Bearer …``,
+or the cookie that opening any page once with ``?token=…`` sets. Tokens are compared in
+constant time. Without a token the app answers only requests addressed to a loopback name,
+so a web page elsewhere cannot reach it through DNS rebinding.
 """
 from __future__ import annotations
 
 import contextlib
+import hmac
+import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import sqlalchemy as sa
 from fastapi import FastAPI, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -24,9 +33,17 @@ from ..report import Series, timeline_svg
 from ..search import KINDS, SearchError, SearchOptions
 from ..store import Store, open_store
 from . import views
-from .views import NotFound
+from .reads import Page
+from .views import BadRequest, NotFound
 
 HERE = Path(__file__).resolve().parent
+log = logging.getLogger(__name__)
+
+TOKEN_COOKIE = "newstrail_token"
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+MAX_PAGE = 1_000_000
+MAX_QUERY_CHARS = 500  # the words of a search
+MAX_FIELD_CHARS = 200  # a speaker, an outlet, a date
 
 # No inline script or style anywhere, so the policy can forbid both; nothing is fetched
 # from another origin. frame-ancestors and X-Frame-Options keep the pages out of frames.
@@ -76,8 +93,38 @@ def _templates() -> Environment:
     return env
 
 
-def create_app(db: str | Path | None = None, *, store: Store | None = None) -> FastAPI:
-    """The app over ``db`` (a path or URL), or over an already open ``store``."""
+def token_matches(given: str | None, token: str) -> bool:
+    """Constant-time comparison, so response times say nothing about how much of a guess was right."""
+    return given is not None and hmac.compare_digest(given.encode("utf-8", "surrogateescape"),
+                                                     token.encode("utf-8", "surrogateescape"))
+
+
+def _bearer(request: Request) -> str | None:
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def _host_name(request: Request) -> str:
+    host = request.headers.get("host", "")
+    if host.startswith("["):  # [::1]:8000
+        return host[:host.find("]") + 1] if "]" in host else host
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def _loopback_name(host: str) -> bool:
+    import ipaddress
+
+    if host.lower() in LOOPBACK_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def create_app(db: str | Path | None = None, *, store: Store | None = None, token: str | None = None) -> FastAPI:
+    """The app over ``db`` (a path or URL), or over an already open ``store``; with ``token``,
+    only requests that carry it are answered."""
     own = store is None
     store = store or open_store(db)
     _read_only(store)
@@ -99,12 +146,74 @@ def create_app(db: str | Path | None = None, *, store: Store | None = None) -> F
     app.state.store = store
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
+    def problem(request: Request, status: int, title: str, message: str, headers: dict[str, str] | None = None,
+                *, render: bool = True) -> Response:
+        """An error in the form the client asked for: JSON for ``….json`` paths, else a page."""
+        if request.url.path.endswith(".json") or request.url.path == "/openapi.json" or not render:
+            response: Response = JSONResponse({"error": message}, status_code=status)
+        else:
+            response = page("error.html", {"title": title, "message": message}, request, status)
+        response.headers.update(headers or {})
+        return response
+
+    def refused(request: Request) -> Response | None:
+        """Why this request may not be answered (a response), or None when it may."""
+        # PostgreSQL text cannot hold NUL, and no id or search needs one: refuse it up front.
+        if "\x00" in request.url.path or b"%00" in request.scope.get("query_string", b""):
+            return problem(request, 400, "Bad request", "NUL characters are not allowed in addresses", render=False)
+        if token is None:
+            if not _loopback_name(_host_name(request)):
+                # A page elsewhere that rebinds its DNS name to 127.0.0.1 must not read the corpus.
+                return problem(request, 400, "Bad request", "this server answers only requests to 127.0.0.1 "
+                               "or localhost; serve with --token to allow other names", render=False)
+            return None
+        given = request.query_params.get("token")
+        if given is not None and request.method == "GET":
+            if not token_matches(given, token):
+                return problem(request, 401, "Token required", "wrong token", {"WWW-Authenticate": "Bearer"},
+                               render=False)
+            # Remember it in a cookie and drop it from the address (history, logs, bookmarks).
+            rest = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
+            response = RedirectResponse(request.url.path + (f"?{urlencode(rest)}" if rest else ""), status_code=303)
+            response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict", path="/")
+            return response
+        if token_matches(_bearer(request), token) or token_matches(request.cookies.get(TOKEN_COOKIE), token):
+            return None
+        return problem(request, 401, "Token required",
+                       "this server needs its access token: send 'Authorization: Bearer TOKEN', "
+                       "or open any page once with ?token=TOKEN", {"WWW-Authenticate": "Bearer"}, render=False)
+
+    # One middleware, the outermost layer: it checks access first and adds the security
+    # headers to every answer, refusals, errors and static files included.
     @app.middleware("http")
-    async def security_headers(request: Request, call_next: Callable) -> Response:
-        response = await call_next(request)
+    async def guard(request: Request, call_next: Callable) -> Response:
+        response = refused(request)
+        if response is None:
+            try:
+                response = await call_next(request)
+            except Exception:  # noqa: BLE001 - logged here; the client gets no traceback
+                log.exception("error answering %s", request.url.path)
+                response = JSONResponse({"error": "internal error; see the server's log"}, status_code=500)
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
+        if token is not None:
+            response.headers.setdefault("Cache-Control", "private, no-store")
         return response
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_parameters(request: Request, exc: RequestValidationError) -> Response:
+        # FastAPI would answer 422 with its own structure; a plain 400 says it the same way everywhere.
+        parts = []
+        for err in exc.errors():
+            where = ".".join(str(x) for x in err.get("loc", ())[1:]) or "request"
+            parts.append(f"{where}: {err.get('msg', 'invalid')}")
+        return problem(request, 400, "Bad request", "; ".join(parts) or "invalid parameters")
+
+    def page_of(request: Request) -> Page:
+        raw = request.query_params.get("page", "1")
+        if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+            raise BadRequest(f"page {raw[:40]!r} is not a page number; give a whole number from 1 to {MAX_PAGE}")
+        return Page(int(raw))
 
     def page(template: str, data: dict[str, Any], request: Request, status: int = 200) -> HTMLResponse:
         html = env.get_template(template).render(data=data, path=request.url.path,
@@ -116,20 +225,28 @@ def create_app(db: str | Path | None = None, *, store: Store | None = None) -> F
             return JSONResponse({"error": str(exc)}, status_code=404)
         return page("error.html", {"title": "Not found", "message": str(exc)}, request, 404)
 
-    def pair(path: str, view: Callable[..., dict[str, Any]], template: str, summary: str) -> None:
-        """Register an HTML page and its JSON twin, both from one view function."""
+    def pair(path: str, view: Callable[..., dict[str, Any]], template: str, summary: str,
+             paged: bool = False) -> None:
+        """Register an HTML page and its JSON twin, both from one view function; a ``paged``
+        view shows one page of its list, chosen by ``?page=N``."""
 
         def html_route(request: Request, **params: str) -> Response:
             try:
-                return page(template, view(store, **params), request)
+                extra = {"page": page_of(request)} if paged else {}
+                return page(template, view(store, **params, **extra), request)
             except NotFound as exc:
                 return not_found(request, exc, as_json=False)
+            except BadRequest as exc:
+                return problem(request, 400, "Bad request", str(exc))
 
         def json_route(request: Request, **params: str) -> Response:
             try:
-                return JSONResponse(view(store, **params))
+                extra = {"page": page_of(request)} if paged else {}
+                return JSONResponse(view(store, **params, **extra))
             except NotFound as exc:
                 return not_found(request, exc, as_json=True)
+            except BadRequest as exc:
+                return problem(request, 400, "Bad request", str(exc))
 
         names = [p.split("}")[0].split(":")[0] for p in path.split("{")[1:]]
         for func in (html_route, json_route):
@@ -142,18 +259,32 @@ def create_app(db: str | Path | None = None, *, store: Store | None = None) -> F
                           tags=["pages"])
 
     pair("/", views.index_view, "index.html", "Corpus overview")
-    pair("/stories", views.stories_view, "stories.html", "All stories")
+    pair("/stories", views.stories_view, "stories.html", "All stories", paged=True)
     pair("/stories/{story_id}", views.story_view, "story.html", "One story: articles, outlets, shared quotes")
-    pair("/speakers", views.speakers_view, "speakers.html", "All speakers")
-    pair("/speakers/{speaker_id}", views.speaker_view, "speaker.html", "One speaker: quotes over time, by outlet")
-    pair("/articles", views.articles_view, "articles.html", "All articles")
+    pair("/speakers", views.speakers_view, "speakers.html", "All speakers", paged=True)
+    pair("/speakers/{speaker_id}", views.speaker_view, "speaker.html", "One speaker: quotes over time, by outlet",
+         paged=True)
+    pair("/articles", views.articles_view, "articles.html", "All articles", paged=True)
     pair("/articles/{article_id:path}", views.article_view, "article.html",
          "One article: clean text with its quotes highlighted")
-    pair("/trails", views.trails_view, "trails.html", "All quote trails")
+    pair("/trails", views.trails_view, "trails.html", "All quote trails", paged=True)
     pair("/trails/{trail_id}", views.trail_view, "trail.html", "One quote trail and its variants")
 
     def run_search(q: str, speaker: str | None, outlet: str | None, since: str | None, until: str | None,
                    kind: str | None, target: str, limit: int) -> tuple[dict[str, Any], int]:
+        too_long = (("q", q, MAX_QUERY_CHARS), ("speaker", speaker, MAX_FIELD_CHARS), ("outlet", outlet, MAX_FIELD_CHARS),
+                    ("since", since, MAX_FIELD_CHARS), ("until", until, MAX_FIELD_CHARS), ("kind", kind, MAX_FIELD_CHARS),
+                    ("target", target, MAX_FIELD_CHARS))
+        for name, value, most in too_long:
+            if value is not None and len(value) > most:
+                error = SearchError(f"{name} is {len(value)} characters long", f"keep it under {most} characters")
+                data = views.search_view(store, SearchOptions())
+                data["error"] = error.to_dict()
+                return data, 400
+        if target not in ("quotes", "articles", ""):
+            data = views.search_view(store, SearchOptions())
+            data["error"] = SearchError(f"cannot search {target[:40]!r}", "search quotes or articles").to_dict()
+            return data, 400
         options = SearchOptions(query=q, speaker=speaker or None, outlet=outlet or None, since=since or None,
                                 until=until or None, kind=kind or None,
                                 target="articles" if target == "articles" else "quotes", limit=limit)

@@ -11,15 +11,21 @@ from typing import Any
 from urllib.parse import quote as urlquote
 
 from ..records import Article, Quote, Story, Trail
-from ..report import Series, day, overview, paragraphs, speaker_series
+from ..report import Series, day, paragraphs
 from ..search import SearchOptions, search
 from ..store import Store
+from . import reads
+from .reads import Page
 
 _WORD = re.compile(r"[^\W_]+")
 
 
 class NotFound(LookupError):
     """No record with that id; the app answers 404."""
+
+
+class BadRequest(ValueError):
+    """A parameter the app cannot use (a page number that is not one); the app answers 400."""
 
 
 def href(kind: str, record_id: str) -> str:
@@ -64,20 +70,21 @@ def _story_summary(story: Story, articles: dict[str, Article]) -> dict[str, Any]
 
 # -- pages -------------------------------------------------------------------------------------
 def index_view(store: Store) -> dict[str, Any]:
-    return {"overview": overview(store).to_dict(),
+    return {"overview": reads.overview(store),
             "links": {"stories": "/stories", "speakers": "/speakers", "articles": "/articles", "trails": "/trails",
                       "search": "/search", "openapi": "/openapi.json"}}
 
 
-def stories_view(store: Store) -> dict[str, Any]:
-    stories = sorted(store.iter_stories(), key=lambda s: (-len(s.article_ids), s.id))
-    wanted = {a for s in stories for a in s.article_ids}
-    articles = {a.id: a for a in store.get_articles(wanted)} if wanted else {}
+def stories_view(store: Store, page: Page | None = None) -> dict[str, Any]:
+    page = page or Page(1)
+    stories, total = reads.stories_page(store, page)
+    wanted = list(dict.fromkeys(a for s in stories for a in s.article_ids))
+    articles = reads.article_meta(store, wanted)
     items = [_story_summary(s, articles) for s in stories]
     timeline = [Series(s.title or s.id, dict(Counter(d for a in s.article_ids if a in articles
                                                      and (d := day(articles[a].published)))),
                        href("stories", s.id)) for s in stories[:20]]
-    return {"stories": items, "timeline": _series(timeline)}
+    return {"stories": items, "timeline": _series(timeline), "page": page.describe(total, "/stories")}
 
 
 def story_view(store: Store, story_id: str) -> dict[str, Any]:
@@ -93,7 +100,7 @@ def story_view(store: Store, story_id: str) -> dict[str, Any]:
     # Shared quotes: the trails that cross two or more of this story's articles; where the
     # trails stage has not run, the same words from the same speaker in two articles.
     shared: list[dict[str, Any]] = []
-    for trail in store.iter_trails():
+    for trail in reads.trails_across(store, in_story):
         inside = [a for a in trail.article_ids if a in in_story]
         if len(inside) >= 2:
             shared.append(dict(_trail(trail), articles=[_article_meta(by_id[a]) for a in inside]))
@@ -120,40 +127,41 @@ def story_view(store: Store, story_id: str) -> dict[str, Any]:
             "shared_quotes": shared, "timeline": _series(timeline)}
 
 
-def speakers_view(store: Store) -> dict[str, Any]:
-    return {"speakers": [dict(s.to_dict(), href=href("speakers", s.id)) for s in store.iter_speakers()]}
+def speakers_view(store: Store, page: Page | None = None) -> dict[str, Any]:
+    page = page or Page(1)
+    speakers, total = reads.speakers_page(store, page)
+    # The list gives each speaker's number of articles, not the ids (thousands for some).
+    return {"speakers": [dict({k: v for k, v in s.to_dict().items() if k != "article_ids"}, articles=n,
+                              href=href("speakers", s.id)) for s, n in speakers],
+            "page": page.describe(total, "/speakers")}
 
 
-def speaker_view(store: Store, speaker_id: str) -> dict[str, Any]:
+def speaker_view(store: Store, speaker_id: str, page: Page | None = None) -> dict[str, Any]:
+    page = page or Page(1)
     speaker = store.get_speaker(speaker_id)
     if speaker is None:
         raise NotFound(f"no speaker {speaker_id!r}")
-    quotes = list(store.iter_speaker_quotes(speaker_id))
-    articles = {a.id: a for a in store.get_articles({q.article_id for q in quotes})}
-    quotes.sort(key=lambda q: ((articles[q.article_id].published if q.article_id in articles else None) or "9999",
-                               q.article_id, q.start))
-    by_outlet: dict[str, list[str]] = defaultdict(list)
-    for q in quotes:
-        a = articles.get(q.article_id)
-        by_outlet[(a.outlet if a else None) or "unknown outlet"].append(q.id)
-    trails = [_trail(t) for t in store.iter_trails() if t.speaker_id == speaker_id]
-    quote_day = {q.id: day(articles[q.article_id].published) if q.article_id in articles else None for q in quotes}
-    per_outlet = [Series(outlet, dict(Counter(d for i in ids if (d := quote_day[i]))))
-                  for outlet, ids in sorted(by_outlet.items(), key=lambda kv: -len(kv[1]))]
-    published = {a.id: a.published for a in articles.values()}
-    overall = speaker_series([speaker], quotes, published)
-    return {"speaker": speaker.to_dict(),
-            "quotes": [_quote(q, articles.get(q.article_id)) for q in quotes],
-            "by_outlet": [{"outlet": o, "quotes": len(ids)} for o, ids in
-                          sorted(by_outlet.items(), key=lambda kv: (-len(kv[1]), kv[0]))],
-            "trails": trails,
-            "timeline": _series([Series("all outlets", overall[0].per_day)] + per_outlet if overall else per_outlet)}
+    found = reads.speaker_quotes(store, speaker_id, page)
+    trails, _ = reads.trails_page(store, Page(1), speaker_id=speaker_id)
+    # The timeline: every quote, then the outlets with the most quotes (the rest are listed below it).
+    per_outlet = [Series(outlet, found.per_outlet_day.get(outlet, {}))
+                  for outlet, _ in found.by_outlet[:reads.TIMELINE_ROWS]]
+    rows = ([Series("all outlets", found.per_day)] if found.per_day else []) + per_outlet
+    # The number of articles, not their ids: thousands for the most quoted speakers.
+    about = {k: v for k, v in speaker.to_dict().items() if k != "article_ids"}
+    return {"speaker": dict(about, articles=len(speaker.article_ids)),
+            "quotes": [_quote(q, a) for q, a in found.quotes],
+            "quote_total": found.total,
+            "by_outlet": [{"outlet": o, "quotes": n} for o, n in found.by_outlet],
+            "trails": [_trail(tr) for tr in trails],
+            "timeline": _series(rows),
+            "page": page.describe(found.total, href("speakers", speaker_id))}
 
 
-def articles_view(store: Store) -> dict[str, Any]:
-    counts = Counter(q.article_id for q in store.iter_quotes())
-    items = sorted(store.iter_articles(), key=lambda a: (a.published or "", a.id), reverse=True)
-    return {"articles": [_article_meta(a, counts[a.id]) for a in items]}
+def articles_view(store: Store, page: Page | None = None) -> dict[str, Any]:
+    page = page or Page(1)
+    items, total = reads.articles_page(store, page)
+    return {"articles": [_article_meta(a, n) for a, n in items], "page": page.describe(total, "/articles")}
 
 
 def article_view(store: Store, article_id: str) -> dict[str, Any]:
@@ -178,9 +186,10 @@ def article_view(store: Store, article_id: str) -> dict[str, Any]:
             "story": {"id": story.id, "title": story.title, "href": href("stories", story.id)} if story else None}
 
 
-def trails_view(store: Store) -> dict[str, Any]:
-    trails = sorted(store.iter_trails(), key=lambda t: (-len(t.article_ids), t.first_seen or "", t.id))
-    return {"trails": [_trail(t) for t in trails]}
+def trails_view(store: Store, page: Page | None = None) -> dict[str, Any]:
+    page = page or Page(1)
+    trails, total = reads.trails_page(store, page)
+    return {"trails": [_trail(tr) for tr in trails], "page": page.describe(total, "/trails")}
 
 
 def trail_view(store: Store, trail_id: str) -> dict[str, Any]:
@@ -211,4 +220,4 @@ def search_view(store: Store, options: SearchOptions) -> dict[str, Any]:
 
 def choices(store: Store) -> dict[str, Any]:
     """Speakers and outlets for the search form's suggestions."""
-    return {"speakers": [s.name for s in store.iter_speakers()], "outlets": store.outlets()}
+    return {"speakers": reads.speaker_names(store), "outlets": store.outlets()}
