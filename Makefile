@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 OUT    := out
 EXTRAS := model,postgres,parquet,test,bench,dist,web
 
-.PHONY: fuzz install run test system-deps bench bench-quotes bench-clean bench-explore bench-stories bench-scale clean
+.PHONY: fuzz install run test system-deps bench bench-quotes bench-clean bench-explore bench-stories bench-scale bench-load clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,11 @@ bench-clean: install
 
 bench-explore: install
 	$(BIN)/python benchmarks/explore.py
+
+# `newstrail serve` under a bounded mix of page, JSON and search requests on 10,000 articles
+# (the corpus is built once and cached under out/load/; LOAD_ARGS=--concurrency 8 and so on).
+bench-load: install
+	$(BIN)/python benchmarks/load.py $(LOAD_ARGS)
 
 # Stories (BASIL, ECB+), trails on BASIL, and grouping at 10k and 100k synthetic articles (~10 min).
 bench-stories: install

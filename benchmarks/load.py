@@ -272,7 +272,8 @@ def request_mix(store: Store, count: int, seed: int) -> list[tuple[str, str]]:
 
 
 async def drive(base: str, mix: list[tuple[str, str]], concurrency: int, duration: float,
-                headers: dict[str, str] | None = None) -> tuple[dict[str, list[float]], dict[str, list[str]], float]:
+                headers: dict[str, str] | None = None,
+                slow: list[tuple[float, str]] | None = None) -> tuple[dict[str, list[float]], dict[str, list[str]], float]:
     """Send ``mix`` with at most ``concurrency`` in flight, for at most ``duration`` seconds."""
     import httpx
 
@@ -294,6 +295,8 @@ async def drive(base: str, mix: list[tuple[str, str]], concurrency: int, duratio
             except httpx.HTTPError as exc:
                 ok, problem = False, f"{type(exc).__name__} {path}"
             latencies[kind].append(time.perf_counter() - start)
+            if slow is not None:
+                slow.append((latencies[kind][-1], path))
             if not ok:
                 errors[kind].append(problem)
 
@@ -302,6 +305,17 @@ async def drive(base: str, mix: list[tuple[str, str]], concurrency: int, duratio
         await asyncio.gather(*(worker(client) for _ in range(concurrency)))
         elapsed = time.perf_counter() - started
     return latencies, errors, elapsed
+
+
+def route_of(path: str) -> str:
+    """``/speakers/zoe-kovac.json?page=2`` → ``/speakers/{id}.json``: the request's route."""
+    p = path.split("?", 1)[0]
+    json = p.endswith(".json")
+    p = p.removesuffix(".json")
+    parts = p.split("/")
+    if len(parts) > 2:
+        p = "/".join(parts[:2]) + "/{id}"
+    return (p or "/") + (".json" if json else "")
 
 
 def percentile(samples: list[float], p: float) -> float:
@@ -314,10 +328,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=10_000, help="articles in the corpus (default 10,000)")
     parser.add_argument("--requests", type=int, default=2000, help="requests to send (default 2000)")
     parser.add_argument("--duration", type=float, default=120.0, help="stop sending after this many seconds (default 120)")
-    parser.add_argument("--concurrency", type=int, default=8, help="requests in flight at most (default 8)")
+    parser.add_argument("--concurrency", type=int, default=4, help="requests in flight at most (default 4)")
     parser.add_argument("--warmup", type=int, default=40, help="requests sent first and not counted (default 40)")
     parser.add_argument("--db", help="serve this database (a PostgreSQL URL is filled when empty) instead of the cache")
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--workers", type=int, default=1, help="newstrail serve --workers (default 1)")
+    parser.add_argument("--routes", action="store_true", help="p50/p99 per route on stderr")
+    parser.add_argument("--slowest", type=int, default=0, metavar="N", help="list the N slowest requests on stderr")
     parser.add_argument("--json", metavar="FILE", help="also write the numbers as JSON")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
@@ -330,10 +347,13 @@ def main(argv: list[str] | None = None) -> int:
           f"stories={counts['stories']} trails={counts['trails']} top_speaker_quotes={top.quote_count if top else 0} "
           f"backend={'postgresql' if '://' in db else 'sqlite'}")
     print(f"load machine  cpus={os.cpu_count()} load1={os.getloadavg()[0]:.2f} concurrency={args.concurrency} "
+          f"workers={args.workers} "
           f"(client and server share these cores)")
-    with serving(db) as base:
+    with serving(db, "--workers", str(args.workers)) as base:
         asyncio.run(drive(base, mix[:args.warmup], min(args.concurrency, 4), args.duration))
-        latencies, errors, elapsed = asyncio.run(drive(base, mix[args.warmup:], args.concurrency, args.duration))
+        slow: list[tuple[float, str]] = []
+        latencies, errors, elapsed = asyncio.run(drive(base, mix[args.warmup:], args.concurrency, args.duration,
+                                                       slow=slow))
     total = sum(len(v) for v in latencies.values())
     failed = sum(len(v) for v in errors.values())
     results = {"requests": total, "seconds": round(elapsed, 2), "rps": round(total / elapsed, 1), "errors": failed,
@@ -354,6 +374,15 @@ def main(argv: list[str] | None = None) -> int:
     for kind, problems in errors.items():
         for problem in problems[:5]:
             print(f"  error {kind}: {problem}", file=sys.stderr)
+    for seconds, path in sorted(slow, reverse=True)[:args.slowest]:
+        print(f"  slow {seconds * 1000:7.1f}ms {path}", file=sys.stderr)
+    if args.routes:
+        by_route: dict[str, list[float]] = defaultdict(list)
+        for seconds, path in slow:
+            by_route[route_of(path)].append(seconds)
+        for route, samples in sorted(by_route.items(), key=lambda kv: -percentile(kv[1], 50)):
+            print(f"  route {route:<28} n={len(samples):<4} p50={percentile(samples, 50) * 1000:6.1f}ms "
+                  f"p99={percentile(samples, 99) * 1000:6.1f}ms", file=sys.stderr)
     results["target_met"] = met
     print(f"load target   zero errors, p99 < {TARGET_MS:.0f}ms for pages and JSON: {'met' if met else 'NOT met'}")
     if args.json:

@@ -85,6 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
     _db_arg(p)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="server processes (default 1; 2 or more use more cores for many readers at once)")
     p.add_argument("--token", default=None,
                    help="access token every request must carry (Authorization: Bearer TOKEN, or open a page once "
                         "with ?token=TOKEN); required for any --host but loopback; default $NEWSTRAIL_TOKEN, "
@@ -196,10 +198,19 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             return EXIT_ERROR
         print(f"warning: listening on {args.host}: anyone with the token can read this database; the token "
               "travels in clear text unless a TLS proxy sits in front", file=sys.stderr)
-    app = create_app(args.db or default_db(), token=token)
-    print(f"serving {args.db or default_db()} read-only on http://{args.host}:{args.port}/ (Ctrl-C stops)",
-          file=sys.stderr)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    db = args.db or default_db()
+    app = create_app(db, token=token)  # also checks the database opens before anything listens
+    print(f"serving {db} read-only on http://{args.host}:{args.port}/ (Ctrl-C stops)", file=sys.stderr)
+    if args.workers > 1:
+        # Each worker process builds its own app; the token reaches them through the environment.
+        app.state.store.close()
+        os.environ["NEWSTRAIL_SERVE_DB"] = db
+        if token is not None:
+            os.environ["NEWSTRAIL_TOKEN"] = token
+        uvicorn.run("newstrail.web.app:app_from_environment", factory=True, host=args.host, port=args.port,
+                    workers=args.workers, log_level="warning")
+    else:
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return EXIT_OK
 
 

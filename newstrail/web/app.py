@@ -160,7 +160,7 @@ def create_app(db: str | Path | None = None, *, store: Store | None = None, toke
         """Why this request may not be answered (a response), or None when it may."""
         # PostgreSQL text cannot hold NUL, and no id or search needs one: refuse it up front.
         if "\x00" in request.url.path or b"%00" in request.scope.get("query_string", b""):
-            return problem(request, 400, "Bad request", "NUL characters are not allowed in addresses", render=False)
+            return problem(request, 400, "Bad request", "NUL characters are not allowed in addresses")
         if token is None:
             if not _loopback_name(_host_name(request)):
                 # A page elsewhere that rebinds its DNS name to 127.0.0.1 must not read the corpus.
@@ -313,6 +313,14 @@ def create_app(db: str | Path | None = None, *, store: Store | None = None, toke
         return page("search.html", data, request, status)
 
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app for each of ``newstrail serve --workers N``'s processes: the database and the
+    token come through the environment, never the command line."""
+    import os
+
+    return create_app(os.environ["NEWSTRAIL_SERVE_DB"], token=os.environ.get("NEWSTRAIL_TOKEN") or None)
 
 
 def vars_of(options: SearchOptions) -> dict[str, Any]:

@@ -7,9 +7,12 @@ the same answers from its iterators (correct, not fast).
 """
 from __future__ import annotations
 
+import threading
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,7 +23,7 @@ from ..store import Store
 from ..store import schema as t
 
 PAGE_SIZE = 50  # rows per page of every list
-TIMELINE_ROWS = 12  # outlets drawn on a speaker's timeline (the rest are in the list below it)
+TIMELINE_ROWS = 8  # outlets drawn on a speaker's timeline (the rest are in the list below it)
 
 
 @dataclass(slots=True)
@@ -59,29 +62,57 @@ def _json_len(column: sa.ColumnElement) -> sa.ColumnElement:
 
 
 # -- the corpus overview -------------------------------------------------------------------------
-_REMOVED_TTL = 30.0  # seconds the boilerplate tally may lag an analysis that runs meanwhile
-_removed_cache: dict[int, tuple[float, int]] = {}
+# -- tallies kept until the data changes ----------------------------------------------------------
+STALE_SECONDS = 10.0  # where a change cannot be seen cheaply (PostgreSQL), tallies are this old at most
+_CACHE_SIZE = 256
+_cache: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+_cache_lock = threading.Lock()
 
 
-def _removed_blocks(store: Store, conn: sa.Connection) -> int:
-    """Boilerplate blocks removed over the corpus. Counting them reads every article row, so
-    the number is kept for a few seconds rather than recounted on every visit."""
-    now = time.monotonic()
-    cached = _removed_cache.get(id(store))
-    if cached and now - cached[0] < _REMOVED_TTL:
-        return cached[1]
-    blocks = int(conn.execute(sa.select(sa.func.sum(_json_len(t.articles.c.removed)))).scalar() or 0)
-    _removed_cache[id(store)] = (now, blocks)
-    return blocks
+def data_version(store: Store) -> tuple[Any, ...]:
+    """Changes whenever the stored data may have changed. A SQLite commit appends to the WAL file
+    (a checkpoint rewrites the database file), so their sizes and times say it exactly; any other
+    store gets a clock that ticks every ``STALE_SECONDS``."""
+    path = getattr(store, "path", None)
+    if isinstance(path, Path):
+        stamp: list[Any] = []
+        for name in (path, path.with_name(path.name + "-wal")):
+            try:
+                st = name.stat()
+                stamp += [st.st_mtime_ns, st.st_size, st.st_ino]
+            except OSError:
+                stamp += [None]
+        return tuple(stamp)
+    return (int(time.monotonic() // STALE_SECONDS),)
+
+
+def cached(store: Store, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+    """``compute()``, remembered for ``key`` until :func:`data_version` changes. For tallies that
+    must read thousands of rows (a speaker with thousands of quotes), not for pages of rows."""
+    full = (id(store), data_version(store), *key)
+    with _cache_lock:
+        if full in _cache:
+            _cache.move_to_end(full)
+            return _cache[full]
+    value = compute()
+    with _cache_lock:
+        _cache[full] = value
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return value
 
 
 def overview(store: Store) -> dict[str, Any]:
-    """What ``newstrail.report.overview`` computes, by aggregate queries."""
+    """What ``newstrail.report.overview`` computes, by aggregate queries (kept until the data changes)."""
     engine = _engine(store)
     if engine is None:
         from ..report import overview as full
 
         return full(store).to_dict()
+    return cached(store, ("overview",), lambda: _overview(store, engine))
+
+
+def _overview(store: Store, engine: sa.Engine) -> dict[str, Any]:
     a = t.articles.c
     counts = store.counts()
     with engine.connect() as conn:
@@ -92,7 +123,7 @@ def overview(store: Store) -> dict[str, Any]:
         first, last, n_dated = conn.execute(
             sa.select(sa.func.min(sa.func.substr(a.published, 1, 10)), sa.func.max(sa.func.substr(a.published, 1, 10)),
                       sa.func.count()).where(dated)).one()
-        blocks = _removed_blocks(store, conn)
+        blocks = int(conn.execute(sa.select(sa.func.sum(_json_len(a.removed)))).scalar() or 0)
     total = counts.get("articles", 0)
     return {"articles": total, "outlets": [list(kv) for kv in sorted(outlets.items(), key=lambda kv: (-kv[1], kv[0]))],
             "first": first, "last": last, "undated": total - n_dated, "speakers": counts.get("speakers", 0),
@@ -178,12 +209,26 @@ def stories_page(store: Store, page: Page) -> tuple[list[Story], int]:
     if engine is None:
         items = sorted(store.iter_stories(), key=lambda x: (-len(x.article_ids), x.id))
         return items[page.offset:page.offset + page.size], len(items)
-    s = t.stories.c
-    stmt = sa.select(t.stories).order_by(_json_len(s.article_ids).desc(), s.id).limit(page.size).offset(page.offset)
+    order = cached(store, ("story_order",), lambda: _order(engine, t.stories, _json_len(t.stories.c.article_ids).desc(),
+                                                          t.stories.c.id))
+    return _by_ids(engine, t.stories, Story, [i for i, _ in order[page.offset:page.offset + page.size]]), len(order)
+
+
+def _order(engine: sa.Engine, table: sa.Table, *order_by: sa.ColumnElement,
+           extra: sa.ColumnElement | None = None) -> list[tuple[str, Any]]:
+    """Every id of ``table`` in list order (with one more column): sorting a whole table by a
+    JSON array's length is the slow part of a list page, so the order is kept (see :func:`cached`)."""
+    column = extra if extra is not None else sa.null()
     with engine.connect() as conn:
-        rows = [Story.from_dict(dict(r)) for r in conn.execute(stmt).mappings()]
-        total = conn.execute(sa.select(sa.func.count()).select_from(t.stories)).scalar_one()
-    return rows, total
+        return [tuple(r) for r in conn.execute(sa.select(table.c.id, column).order_by(*order_by))]
+
+
+def _by_ids(engine: sa.Engine, table: sa.Table, record: type, ids: list[str]) -> list[Any]:
+    if not ids:
+        return []
+    with engine.connect() as conn:
+        found = {r["id"]: record.from_dict(dict(r)) for r in conn.execute(sa.select(table).where(table.c.id.in_(ids))).mappings()}
+    return [found[i] for i in ids if i in found]
 
 
 def trails_page(store: Store, page: Page, speaker_id: str | None = None) -> tuple[list[Trail], int]:
@@ -194,14 +239,12 @@ def trails_page(store: Store, page: Page, speaker_id: str | None = None) -> tupl
                        key=lambda x: (-len(x.article_ids), x.first_seen or "", x.id))
         return items[page.offset:page.offset + page.size], len(items)
     tr = t.trails.c
-    where = [tr.speaker_id == speaker_id] if speaker_id is not None else []
-    stmt = (sa.select(t.trails).where(*where)
-            .order_by(_json_len(tr.article_ids).desc(), sa.func.coalesce(tr.first_seen, ""), tr.id)
-            .limit(page.size).offset(page.offset))
-    with engine.connect() as conn:
-        rows = [Trail.from_dict(dict(r)) for r in conn.execute(stmt).mappings()]
-        total = conn.execute(sa.select(sa.func.count()).select_from(t.trails).where(*where)).scalar_one()
-    return rows, total
+    order = cached(store, ("trail_order",), lambda: _order(
+        engine, t.trails, _json_len(tr.article_ids).desc(), sa.func.coalesce(tr.first_seen, ""), tr.id,
+        extra=tr.speaker_id))
+    if speaker_id is not None:
+        order = [row for row in order if row[1] == speaker_id]
+    return _by_ids(engine, t.trails, Trail, [i for i, _ in order[page.offset:page.offset + page.size]]), len(order)
 
 
 def trails_across(store: Store, article_ids: set[str]) -> list[Trail]:
@@ -209,16 +252,20 @@ def trails_across(store: Store, article_ids: set[str]) -> list[Trail]:
     engine = _engine(store)
     if engine is None:
         return [x for x in store.iter_trails() if len(set(x.article_ids) & article_ids) >= 2]
-    tr = t.trails.c
-    # Only the id and article list of every trail are read; whole rows just for the matches.
+    by_article = cached(store, ("trails_by_article",), lambda: _trails_by_article(engine))
+    hits = Counter(tid for a in article_ids for tid in by_article.get(a, ()))
+    wanted = sorted(tid for tid, n in hits.items() if n >= 2)
+    return _by_ids(engine, t.trails, Trail, wanted)
+
+
+def _trails_by_article(engine: sa.Engine) -> dict[str, list[str]]:
+    """Article id → the trails through it (read once per data version: id and article list only)."""
+    out: dict[str, list[str]] = {}
     with engine.connect() as conn:
-        wanted = [tid for tid, ids in conn.execute(sa.select(tr.id, tr.article_ids))
-                  if ids and len(set(ids) & article_ids) >= 2]
-        if not wanted:
-            return []
-        rows = {r["id"]: Trail.from_dict(dict(r))
-                for r in conn.execute(sa.select(t.trails).where(tr.id.in_(wanted))).mappings()}
-    return [rows[i] for i in wanted if i in rows]
+        for tid, ids in conn.execute(sa.select(t.trails.c.id, t.trails.c.article_ids).order_by(t.trails.c.id)):
+            for a in dict.fromkeys(ids or ()):
+                out.setdefault(a, []).append(tid)
+    return out
 
 
 # -- one speaker's quotes ---------------------------------------------------------------------------
@@ -260,24 +307,16 @@ def speaker_quotes(store: Store, speaker_id: str, page: Page) -> SpeakerQuotes:
     per_article = sa.select(q.article_id, sa.func.count().label("n")).where(mine).group_by(q.article_id).subquery()
     stmt = (sa.select(per_article.c.article_id, per_article.c.n, a.published, a.outlet)
             .select_from(per_article.join(t.articles, a.id == per_article.c.article_id, isouter=True)))
+    tallies = cached(store, ("speaker_tallies", speaker_id), lambda: _speaker_tallies(engine, stmt))
+    wanted: list[str] = []
+    skip, seen, end = 0, 0, page.offset + page.size
+    for article_id, n in tallies.order:
+        if seen + n > page.offset and seen < end:
+            if not wanted:
+                skip = page.offset - seen
+            wanted.append(article_id)
+        seen += n
     with engine.connect() as conn:
-        tallies = sorted(conn.execute(stmt).all(), key=lambda r: (r.published or "9999", r.article_id))
-        outlets: Counter[str] = Counter()
-        per_day: Counter[str] = Counter()
-        per_outlet: dict[str, Counter[str]] = {}
-        wanted: list[str] = []
-        skip, seen = 0, 0
-        for r in tallies:
-            name = r.outlet or "unknown outlet"
-            outlets[name] += r.n
-            if d := day(r.published):
-                per_day[d] += r.n
-                per_outlet.setdefault(name, Counter())[d] += r.n
-            if seen + r.n > page.offset and seen < page.offset + page.size:
-                if not wanted:
-                    skip = page.offset - seen
-                wanted.append(r.article_id)
-            seen += r.n
         rows: list[Quote] = []
         if wanted:
             found = [Quote.from_dict(dict(r)) for r in conn.execute(
@@ -286,6 +325,33 @@ def speaker_quotes(store: Store, speaker_id: str, page: Page) -> SpeakerQuotes:
             found.sort(key=lambda x: (order[x.article_id], x.start))
             rows = found[skip:skip + page.size]
     articles = article_meta(store, wanted)
-    return SpeakerQuotes([(x, articles.get(x.article_id)) for x in rows], seen,
-                         sorted(outlets.items(), key=lambda kv: (-kv[1], kv[0])), dict(per_day),
-                         {k: dict(v) for k, v in per_outlet.items()})
+    return SpeakerQuotes([(x, articles.get(x.article_id)) for x in rows], seen, tallies.by_outlet,
+                         tallies.per_day, tallies.per_outlet_day)
+
+
+@dataclass(slots=True, frozen=True)
+class _Tallies:
+    order: list[tuple[str, int]]  # (article id, quotes), oldest article first
+    by_outlet: list[tuple[str, int]]
+    per_day: dict[str, int]
+    per_outlet_day: dict[str, dict[str, int]]
+
+
+def _speaker_tallies(engine: sa.Engine, stmt: sa.Select) -> _Tallies:
+    with engine.connect() as conn:
+        # Plain tuples and one Counter: this loop runs over thousands of articles.
+        rows = sorted((tuple(r) for r in conn.execute(stmt)), key=lambda r: (r[2] or "9999", r[0]))
+    grouped: Counter[tuple[str | None, str | None]] = Counter()
+    for _, n, published, outlet in rows:
+        grouped[(outlet, published[:10] if published else None)] += n
+    outlets: Counter[str] = Counter()
+    per_day: Counter[str] = Counter()
+    per_outlet: dict[str, Counter[str]] = {}
+    for (outlet, first10), n in grouped.items():
+        name = outlet or "unknown outlet"
+        outlets[name] += n
+        if d := day(first10):
+            per_day[d] += n
+            per_outlet.setdefault(name, Counter())[d] += n
+    return _Tallies([(r[0], r[1]) for r in rows], sorted(outlets.items(), key=lambda kv: (-kv[1], kv[0])),
+                    dict(per_day), {k: dict(v) for k, v in per_outlet.items()})

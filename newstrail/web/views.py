@@ -18,6 +18,7 @@ from . import reads
 from .reads import Page
 
 _WORD = re.compile(r"[^\W_]+")
+SPEAKER_TRAILS = 10  # the widest trails shown on a speaker's page
 
 
 class NotFound(LookupError):
@@ -131,7 +132,8 @@ def speakers_view(store: Store, page: Page | None = None) -> dict[str, Any]:
     page = page or Page(1)
     speakers, total = reads.speakers_page(store, page)
     # The list gives each speaker's number of articles, not the ids (thousands for some).
-    return {"speakers": [dict({k: v for k, v in s.to_dict().items() if k != "article_ids"}, articles=n,
+    return {"speakers": [dict({name: getattr(s, name) for name in s.__dataclass_fields__ if name != "article_ids"},
+                              articles=n,
                               href=href("speakers", s.id)) for s, n in speakers],
             "page": page.describe(total, "/speakers")}
 
@@ -142,18 +144,18 @@ def speaker_view(store: Store, speaker_id: str, page: Page | None = None) -> dic
     if speaker is None:
         raise NotFound(f"no speaker {speaker_id!r}")
     found = reads.speaker_quotes(store, speaker_id, page)
-    trails, _ = reads.trails_page(store, Page(1), speaker_id=speaker_id)
+    trails, trail_total = reads.trails_page(store, Page(1, size=SPEAKER_TRAILS), speaker_id=speaker_id)
     # The timeline: every quote, then the outlets with the most quotes (the rest are listed below it).
     per_outlet = [Series(outlet, found.per_outlet_day.get(outlet, {}))
                   for outlet, _ in found.by_outlet[:reads.TIMELINE_ROWS]]
     rows = ([Series("all outlets", found.per_day)] if found.per_day else []) + per_outlet
     # The number of articles, not their ids: thousands for the most quoted speakers.
-    about = {k: v for k, v in speaker.to_dict().items() if k != "article_ids"}
+    about = {name: getattr(speaker, name) for name in speaker.__dataclass_fields__ if name != "article_ids"}
     return {"speaker": dict(about, articles=len(speaker.article_ids)),
             "quotes": [_quote(q, a) for q, a in found.quotes],
             "quote_total": found.total,
             "by_outlet": [{"outlet": o, "quotes": n} for o, n in found.by_outlet],
-            "trails": [_trail(tr) for tr in trails],
+            "trails": [_trail(tr) for tr in trails], "trail_total": trail_total,
             "timeline": _series(rows),
             "page": page.describe(found.total, href("speakers", speaker_id))}
 
