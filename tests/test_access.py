@@ -156,6 +156,11 @@ def test_token_in_the_address_once_sets_a_cookie(guarded):
         for path in PATHS:
             response = client.get(path)
             assert response.status_code == 200, path
+    with httpx.Client(base_url=guarded, timeout=30) as client:
+        # The redirect stays on this server and keeps ids as they were sent.
+        for path, where in (("//evil.example/x", "/evil.example/x"), ("/speakers/a%2Fb", "/speakers/a%2Fb")):
+            response = client.get(f"{guarded}{path}?token={TOKEN}")
+            assert response.status_code == 303 and response.headers["location"] == where, path
     with httpx.Client(base_url=guarded, timeout=30, cookies={"newstrail_token": "forged-forged-forged"}) as forged:
         assert forged.get("/speakers").status_code == 401
 
@@ -211,3 +216,14 @@ def test_security_headers_on_pages_json_errors_and_static_files(sample_db):
             # No inline script or style anywhere, so the policy need not allow any.
             assert "<script" not in body.lower() and not re.search(r"\sstyle\s*=", body), name
             assert not re.search(r"\son[a-z]+\s*=", body), name
+
+
+def test_several_workers_keep_the_token(sample_db, monkeypatch):
+    monkeypatch.delenv("NEWSTRAIL_TOKEN", raising=False)
+    with serving(sample_db, "--workers", "2", "--token", TOKEN) as base, httpx.Client(base_url=base, timeout=30) as c:
+        for _ in range(6):  # several connections, so both processes answer some
+            with httpx.Client(base_url=base, timeout=30) as fresh:
+                assert fresh.get("/index.json").status_code == 401
+        answered = c.get("/index.json", headers={"Authorization": f"Bearer {TOKEN}"})
+        assert answered.status_code == 200 and answered.json()["overview"]["articles"] >= 12
+        assert_security_headers(answered)

@@ -62,7 +62,7 @@ MAY_ANSWER = [
 ]
 
 PAGED = ["/articles", "/speakers", "/stories", "/trails"]
-BAD_PAGES = ["0", "-1", "abc", "1.5", str(10**20), "", " 1", "１"]
+BAD_PAGES = ["0", "-1", "abc", "1.5", str(10**20), "9" * 5000, "", " 1", "１", "²", "0x10"]
 
 
 def _copy_to_postgres(sample_db: Path) -> str:

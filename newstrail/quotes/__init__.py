@@ -10,12 +10,15 @@ How it works, per batch of articles:
 1. ``marks``: every section (title, standfirst, body) is split into paragraphs and its
    quotation marks are scanned; quotes running over paragraphs are joined.
 2. Only paragraphs with a reporting cue outside quotation marks are parsed, all of the
-   batch in one ``nlp.pipe`` call with the lemmatizer off (cues are matched by form).
-   A paragraph that is only a quote needs no parse: its speaker comes from context.
-3. ``clauses`` finds reporting clauses; ``direct`` pairs them with quotations (or with
-   the reported clause for indirect and mixed quotes) and adds follow-on quotes.
+   batch in one ``nlp.pipe`` call with the lemmatizer and attribute ruler off (cues are
+   matched by form, word classes read from the tags). A paragraph that is only a quote
+   needs no parse: its speaker comes from context.
+3. ``clauses`` finds reporting clauses (and, without a parse, dash signatures and
+   ``Name: ‘…’`` headlines); ``direct`` pairs them with quotations (or with the reported
+   clause for indirect and mixed quotes), adds follow-on quotes, and drops a quote that
+   lies inside another one's content.
 4. ``resolve`` maps each speaker mention to the person, organisation or unnamed source
-   it names, across the whole article.
+   it names, across the whole article (only the clauses that attribute a quote speak).
 
 Offsets: ``spans`` are the quoted words (marks excluded), one piece per paragraph of a
 multi-paragraph quote and one more after an interrupting attribution; ``text`` joins

@@ -174,7 +174,10 @@ def create_app(db: str | Path | None = None, *, store: Store | None = None, toke
                                render=False)
             # Remember it in a cookie and drop it from the address (history, logs, bookmarks).
             rest = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
-            response = RedirectResponse(request.url.path + (f"?{urlencode(rest)}" if rest else ""), status_code=303)
+            # The path as sent (ids stay percent-encoded), and never "//host/…", which a browser
+            # would follow to another site.
+            path = "/" + (request.scope.get("raw_path") or request.url.path.encode()).decode("latin-1").lstrip("/")
+            response = RedirectResponse(path + (f"?{urlencode(rest)}" if rest else ""), status_code=303)
             response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict", path="/")
             return response
         if token_matches(_bearer(request), token) or token_matches(request.cookies.get(TOKEN_COOKIE), token):
@@ -211,7 +214,7 @@ def create_app(db: str | Path | None = None, *, store: Store | None = None, toke
 
     def page_of(request: Request) -> Page:
         raw = request.query_params.get("page", "1")
-        if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 7 and 1 <= int(raw) <= MAX_PAGE):
             raise BadRequest(f"page {raw[:40]!r} is not a page number; give a whole number from 1 to {MAX_PAGE}")
         return Page(int(raw))
 

@@ -92,8 +92,8 @@ def story_view(store: Store, story_id: str) -> dict[str, Any]:
     story = store.get_story(story_id)
     if story is None:
         raise NotFound(f"no story {story_id!r}")
-    articles = store.get_articles(story.article_ids)
-    articles.sort(key=lambda a: (a.published or "9999", a.id))
+    found = reads.article_meta(store, list(dict.fromkeys(story.article_ids)))  # titles and dates, not the text
+    articles = sorted(found.values(), key=lambda a: (a.published or "9999", a.id))
     in_story = {a.id for a in articles}
     quotes = [q for a in articles for q in store.iter_quotes(a.id)]
     count = Counter(q.article_id for q in quotes)
