@@ -11,6 +11,8 @@ Conventions (decided here, relied on everywhere else):
   with a quotation mark (the news convention for multi-paragraph quotes). The pieces
   form one :class:`Quotation` with one segment per paragraph, so a quote's spans are
   one piece per paragraph and never include the paragraph break or the re-opening mark.
+  Both marks must be of one kind (straight or typographic): a stray straight mark left
+  open before a paragraph that opens with “ is a typo or an excerpt, not the same quote.
 * Single quotes (‘…’ and '…') count only outside double quotes and only where they
   cannot be apostrophes (Russia’s, don’t, months’ time) and only when they close in
   their paragraph: British headlines quote with them.
@@ -196,6 +198,10 @@ def opens_with_quote(text: str, paragraph: Paragraph, found: list[Segment]) -> b
     return bool(found) and found[0].open_mark == paragraph.start
 
 
+def _straight(text: str, segment: Segment) -> bool:
+    return text[segment.open_mark] in (STRAIGHT_DOUBLE, STRAIGHT_SINGLE)
+
+
 def quotations(text: str, paras: list[Paragraph], found_by_paragraph: dict[int, list[Segment]] | None = None
                ) -> Iterator[Quotation]:
     """Every quotation of a section, continued quotes joined, in document order.
@@ -206,7 +212,8 @@ def quotations(text: str, paras: list[Paragraph], found_by_paragraph: dict[int, 
     for paragraph in paras:
         found = found_by_paragraph[paragraph.index] if found_by_paragraph is not None else segments(text, paragraph)
         rest = found
-        if current is not None and opens_with_quote(text, paragraph, found) and found[0].double:
+        if (current is not None and opens_with_quote(text, paragraph, found) and found[0].double
+                and _straight(text, current.last) == _straight(text, found[0])):
             current.segments.append(found[0])
             rest = found[1:]
             if not rest and not found[0].closed:
