@@ -106,7 +106,8 @@ def build_corpus(source: Store, target: Store, articles_wanted: int, seed: int =
                     base = speakers.get(q.speaker_id)
                     s = out_speakers.get(sid)
                     if s is None:
-                        name = (base.name if base else q.speaker or sid) + ("" if sid == star else f" {n % SPEAKER_VARIANTS}")
+                        suffix = "" if sid == star else f" {n % SPEAKER_VARIANTS}"
+                        name = (base.name if base else q.speaker or sid) + suffix
                         s = out_speakers[sid] = Speaker(id=sid, name=name, aliases=list(base.aliases) if base else [],
                                                         titles=list(base.titles) if base else [],
                                                         kind=base.kind if base else "person")
@@ -273,7 +274,8 @@ def request_mix(store: Store, count: int, seed: int) -> list[tuple[str, str]]:
 
 async def drive(base: str, mix: list[tuple[str, str]], concurrency: int, duration: float,
                 headers: dict[str, str] | None = None,
-                slow: list[tuple[float, str]] | None = None) -> tuple[dict[str, list[float]], dict[str, list[str]], float]:
+                slow: list[tuple[float, str]] | None = None
+                ) -> tuple[dict[str, list[float]], dict[str, list[str]], float]:
     """Send ``mix`` with at most ``concurrency`` in flight, for at most ``duration`` seconds."""
     import httpx
 
@@ -327,7 +329,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=10_000, help="articles in the corpus (default 10,000)")
     parser.add_argument("--requests", type=int, default=2000, help="requests to send (default 2000)")
-    parser.add_argument("--duration", type=float, default=120.0, help="stop sending after this many seconds (default 120)")
+    parser.add_argument("--duration", type=float, default=120.0,
+                        help="stop sending after this many seconds (default 120)")
     parser.add_argument("--concurrency", type=int, default=4, help="requests in flight at most (default 4)")
     parser.add_argument("--warmup", type=int, default=40, help="requests sent first and not counted (default 40)")
     parser.add_argument("--db", help="serve this database (a PostgreSQL URL is filled when empty) instead of the cache")

@@ -227,3 +227,39 @@ def test_several_workers_keep_the_token(sample_db, monkeypatch):
         answered = c.get("/index.json", headers={"Authorization": f"Bearer {TOKEN}"})
         assert answered.status_code == 200 and answered.json()["overview"]["articles"] >= 12
         assert_security_headers(answered)
+
+
+def test_a_server_error_is_a_500_with_headers_and_no_traceback(sample_db, tmp_path):
+    """A database that breaks under the app (a table dropped meanwhile): one line, headers, no internals."""
+    import shutil
+    import sqlite3
+    import threading
+
+    import uvicorn
+
+    from newstrail.web import create_app
+
+    copy = tmp_path / "broken.db"
+    shutil.copy(sample_db, copy)
+    app = create_app(copy)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        while not server.started:
+            time.sleep(0.05)
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            assert client.get("/trails.json").status_code == 200
+            with sqlite3.connect(copy) as conn:
+                conn.execute("DROP TABLE trails")
+            for path in ("/trails", "/trails.json"):
+                response = client.get(path)
+                assert response.status_code == 500, path
+                assert response.json() == {"error": "internal error; see the server's log"}
+                assert "Traceback" not in response.text and "sqlite" not in response.text.lower()
+                assert_security_headers(response)
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        app.state.store.close()

@@ -55,7 +55,8 @@ MUST_REFUSE = [
 
 # Odd but harmless: searched as plain words (or nothing found), never an error from the database.
 MAY_ANSWER = [
-    "port AND strike", "port NOT", "title:port", "body : strike", "^port", "port*", "po*", "NEAR/3", "{title body}: port",
+    "port AND strike", "port NOT", "title:port", "body : strike", "^port", "port*", "po*", "NEAR/3",
+    "{title body}: port",
     "' OR 1=1 --", "1; SELECT * FROM articles", "strike' UNION SELECT id FROM speakers --", "%' AND '%'='",
     "port\\", "\\x00", "€ ☃ 𝄞 ﷽", "\u202eevil", "a" * 300, "ç" * 200, "-- /* */", "$$ $1 :q ?", "@@ !! && ||",
     "port:*", "'port':* & !strike", "<-> <2>", "<script>alert(1)</script>",

@@ -29,6 +29,7 @@ _ATTRIBUTION_CLOSE = re.compile(r"[\s.!?…]*$")
 _CONTENT_TRIM = " \t\n,;:—–-"
 _MIN_CONTENT_WORDS = 3
 _MAX_SUBJECT_CLIMB = 3
+_MAX_BORROW_DISTANCE = 30  # tokens between a participle and the cue verb whose subject it borrows
 # "is expected to say", "is set to announce": how far a governing verb may sit from the cue.
 _MAX_CHAIN_GAP = 3
 _COMPLEMENTISERS = frozenset({"that", "whether"})
@@ -135,7 +136,7 @@ def subject_of(verb: Token) -> Token | None:
 _FINITE = frozenset({"VBD", "VBZ", "VBP"})
 
 
-def _subject_beside(verb: Token) -> Token | None:
+def _subject_beside(verb: Token, kinds: tuple[str, ...] = ("NOUN", "PROPN", "NUM")) -> Token | None:
     """The noun right before a finite cue the parser left without a subject: "About 4 in 10 say …"."""
     if verb.tag_ not in _FINITE:
         return None
@@ -146,7 +147,22 @@ def _subject_beside(verb: Token) -> Token | None:
     if i < verb.sent.start:
         return None
     token = verb.doc[i]
-    return token if coarse(token) in ("NOUN", "PROPN", "NUM") else None
+    return token if coarse(token) in kinds else None
+
+
+def _borrowed_subject(verb: Token, in_quote: InQuote) -> Token | None:
+    """“…,” Sanders said, suggesting …: a participle the parser hung inside the quote takes
+    the subject of the verb before it, outside the marks ("treating … -- and asserting")."""
+    if verb.tag_ != "VBG" and verb.dep_ == "xcomp" and verb.head.tag_ == "VBG":
+        verb = verb.head  # "…, going on to say"
+    if verb.tag_ != "VBG":
+        return None
+    for i in range(verb.i - 1, max(verb.sent.start, verb.i - _MAX_BORROW_DISTANCE) - 1, -1):
+        previous = verb.doc[i]
+        if previous.tag_.startswith("VB") and not in_quote(previous.idx):
+            subject = subject_of(previous)
+            return subject if subject is not None and not in_quote(subject.idx) else None
+    return None
 
 
 def _verb_chain(verb: Token) -> list[Token]:
@@ -169,7 +185,11 @@ def _frame_tokens(verb: Token, chain: list[Token], subject: Token | None, in_quo
                 tokens.extend(child.subtree if child.dep_ not in ("aux", "auxpass", "neg") else [child])
     if subject is not None and subject.sent == verb.sent:
         tokens.extend(subject.subtree)
-    return sorted(set(tokens), key=lambda t: t.i)
+    tokens = sorted(set(tokens), key=lambda t: t.i)
+    # A quotation mark the parser hung on the subject is the quote's, not the frame's.
+    while len(tokens) > 1 and tokens[0].is_quote:
+        tokens.pop(0)
+    return tokens
 
 
 def _contiguous(tokens: list[Token], anchor: Token) -> list[Token]:
@@ -250,6 +270,9 @@ def _complement_content(verb: Token, frame_end: int) -> tuple[int, int] | None:
     """"said ahead of the speech that …": a that-clause the parser hung elsewhere."""
     for token in verb.sent:
         if token.idx >= frame_end and _is_complementiser(token):
+            owner = token.head.head
+            if owner is not verb and owner.i > verb.i and _is_cue_verb(owner):
+                continue  # "declared “…” and said that …": the that-clause is the second cue's
             return token.idx, verb.sent.end_char
     return None
 
@@ -267,7 +290,7 @@ def _parse_content(verb: Token, frame: tuple[int, int], in_quote: InQuote) -> tu
     doc, sent = verb.doc, verb.sent
     sent_start, sent_end = sent.start_char, sent.end_char
     for finder in (
-        lambda: next((_subtree_extent(c) for c in verb.children if c.dep_ == "ccomp"), None),
+        lambda: _ccomp_content(verb, frame),
         lambda: _trailing_content(doc, frame[0], frame[1], sent_start, sent_end),
         lambda: _colon_content(doc, frame[1], sent_end),
         lambda: _complement_content(verb, frame[1]),
@@ -286,6 +309,17 @@ def _parse_content(verb: Token, frame: tuple[int, int], in_quote: InQuote) -> tu
         if child.dep_ == "dobj" and any(in_quote(t.idx) for t in child.subtree):
             return _trimmed(doc, *_subtree_extent(child))
     return _object_content(verb, lemma, frame) or _rest_of_sentence(verb, lemma, frame)
+
+
+def _ccomp_content(verb: Token, frame: tuple[int, int]) -> tuple[int, int] | None:
+    """The verb's clausal complement; one before the frame only when no colon parts them
+    ("… on Friday: Republicans said they're convinced …" reports what follows)."""
+    found = [c for c in verb.children if c.dep_ == "ccomp"]
+    after = [c for c in found if c.i > verb.i]
+    before = [c for c in found if c.i < verb.i
+              and ":" not in verb.doc.text[_end(c.right_edge):frame[0]]]
+    chosen = next(iter(before if before and not after else after or before), None)
+    return _subtree_extent(chosen) if chosen is not None else None
 
 
 def _rest_of_sentence(verb: Token, lemma: str, frame: tuple[int, int]) -> tuple[int, int] | None:
@@ -361,7 +395,18 @@ def _cut_at_next_cue(doc: Doc, start: int, end: int, verb: Token | None = None) 
     of its own) ends the content; one hanging inside the content is part of what was said.
     """
     tokens = list(_tokens_between(doc, start, end))
+    # "refused to answer …, but said …": a conjunct of the verb the cue hangs from counts too.
+    heads, link = set(), verb
+    while link is not None:
+        heads.add(link.i)
+        link = link.head if link.dep_ == "xcomp" and link.head is not link else None
     for token in tokens:
+        # "While he acknowledged …, Ham also noted …": the content of a subordinate cue ends
+        # where the clause it hangs from (a cue with a subject of its own) begins.
+        if verb is not None and _is_cue_verb(token) and token.is_ancestor(verb):
+            subject = next((c for c in token.lefts if c.dep_ == "nsubj"), None)
+            if subject is not None and subject.left_edge.idx > start:
+                return subject.left_edge.idx
         # "…, while 22 percent said …", "whereas Petraeus acknowledged …": a second
         # attribution in the same sentence ends the first one's content.
         if token.lower_ in _CLAUSE_BREAKS and any(
@@ -370,7 +415,7 @@ def _cut_at_next_cue(doc: Doc, start: int, end: int, verb: Token | None = None) 
             return token.idx
         if token.dep_ == "cc" and token.i + 1 < len(doc):
             following = doc[token.i + 1]
-            same_speaker = verb is None or following.head == verb or _inside(following.head, verb)
+            same_speaker = verb is None or following.head.i in heads or _inside(following.head, verb)
             if _is_cue_verb(following) and following.dep_ == "conj" and same_speaker \
                     and not any(c.dep_ in ("nsubj", "nsubjpass") for c in following.children):
                 return token.idx
@@ -423,6 +468,13 @@ def find_clauses(doc: Doc, paragraph: int, offset: int, in_quote: InQuote) -> li
         if not _is_cue_verb(token) or _is_passive(token) or _reduced_passive(token):
             continue
         subject = subject_of(token) or _subject_beside(token)
+        if subject is not None and in_quote(subject.idx):
+            # “Happy Cinco de Mayo!,” he tweeted: words inside the marks never speak; the
+            # parser took the quote for the subject, the speaker is the word before the verb.
+            subject = (next((c for c in token.rights if c.dep_ == "nsubj"), None)  # “…,” said Leslie Wimes
+                       or _subject_beside(token, ("NOUN", "PROPN", "PRON")) or _borrowed_subject(token, in_quote))
+            if subject is not None and in_quote(subject.idx):
+                subject = None
         if subject is None:
             continue
         chain = _verb_chain(token)

@@ -34,6 +34,7 @@ _GAP_AFTER = re.compile(r"[\s,:—–-]*")
 # What may separate the frame of an interrupted quote from its second part.
 _GAP_INTERRUPTION = re.compile(r"[\s,.;:—–-]*")
 _COLON_TO_END = re.compile(r"\s*:\s*")
+_CLOSED_BY = frozenset(".!?,")
 # A quotation ends its sentence when nothing but closing punctuation follows, or a new
 # sentence starts.
 _SENTENCE_END_AFTER = re.compile(r"[\s.!?…)\]]*(?:$|(?<=[.!?…\s])\s*[A-Z“\"‘(])")
@@ -86,6 +87,12 @@ class _Section:
         para = self.paras[last.paragraph]
         return _SENTENCE_END_AFTER.match(self.text, last.outer_end, para.end) is not None
 
+    def complete(self, quotation: Quotation) -> bool:
+        """“We’ll see,” when asked …: punctuation inside the closing mark ends the quoted words,
+        so what follows the quote is the writer's, not part of what the clause reports."""
+        last = quotation.last
+        return last.close_mark is not None and self.text[last.close_mark - 1:last.close_mark] in _CLOSED_BY
+
     def starts_sentence(self, quotation: Quotation) -> bool:
         first = quotation.first
         para = self.paras[first.paragraph]
@@ -111,7 +118,7 @@ class _Section:
         for i, q in self.free():
             first = q.first
             if first.paragraph == clause.paragraph and self.gap(clause.frame_end, first.open_mark, _GAP_AFTER):
-                if self.ends_sentence(q):
+                if self.ends_sentence(q) or self.complete(q):
                     return i
                 # “…” as the verb's object inside a sentence: a sign that read “Hispanics 4 Trump”
                 # at the rally. It is the quote unless the clause reports more words around it.
@@ -131,8 +138,16 @@ class _Section:
         for i, q in self.free():
             if q.first.paragraph == clause.paragraph and self.gap(clause.frame_end, q.first.open_mark,
                                                                   _GAP_INTERRUPTION):
-                return i
+                return None if self.signed(q, clause) else i
         return None
+
+    def signed(self, quotation: Quotation, clause: Clause) -> bool:
+        """Does a frame of its own follow the quotation (“…,” added Rep. Clyburn)? Then it is
+        that clause's quote, not the rest of the one before."""
+        last = quotation.last
+        return any(other is not clause and other.mention is not None and other.paragraph == last.paragraph
+                   and other.frame_start <= other.mention.start < other.frame_end
+                   and self.gap(last.outer_end, other.frame_start, _GAP_BEFORE) for other in self.clauses)
 
     def take(self, index: int) -> Quotation:
         self.taken.add(index)
@@ -166,9 +181,22 @@ def _direct(section: _Section, clause: Clause) -> Attribution | None:
     return None
 
 
+def _block_after_colon(section: _Section, clause: Clause) -> Attribution | None:
+    """"The governor added:" ending its paragraph, the next one set off without quotation
+    marks (a block quote): that paragraph is what he added."""
+    para = section.paras[clause.paragraph]
+    if clause.mention is None or clause.paragraph + 1 >= len(section.paras) \
+            or not _COLON_TO_END.fullmatch(section.text, clause.frame_end, para.end):
+        return None
+    following = section.paras[clause.paragraph + 1]
+    if section.quoted_within(following.start, following.end):
+        return None
+    return Attribution("indirect", [[[following.start, following.end]]], clause)
+
+
 def _reported(section: _Section, clause: Clause) -> Attribution | None:
     if clause.content is None:
-        return None
+        return _block_after_colon(section, clause)
     start, end = clause.content
     inner = section.inside(clause.content)
     for i in inner:

@@ -105,6 +105,9 @@ def noun_phrase(head: Token) -> list[Token]:
     # Keep one contiguous run ending at the head (a stray left child can sit far away).
     while len(tokens) > 1 and tokens[1].i - tokens[0].i > 1:
         tokens.pop(0)
+    # “But why?” reporter Jackie Nespral asked: the parser can hang the closing mark on the name.
+    while len(tokens) > 1 and tokens[0].is_punct:
+        tokens.pop(0)
     return tokens
 
 

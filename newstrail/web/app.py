@@ -275,9 +275,8 @@ def create_app(db: str | Path | None = None, *, store: Store | None = None, toke
 
     def run_search(q: str, speaker: str | None, outlet: str | None, since: str | None, until: str | None,
                    kind: str | None, target: str, limit: int) -> tuple[dict[str, Any], int]:
-        too_long = (("q", q, MAX_QUERY_CHARS), ("speaker", speaker, MAX_FIELD_CHARS), ("outlet", outlet, MAX_FIELD_CHARS),
-                    ("since", since, MAX_FIELD_CHARS), ("until", until, MAX_FIELD_CHARS), ("kind", kind, MAX_FIELD_CHARS),
-                    ("target", target, MAX_FIELD_CHARS))
+        fields = {"speaker": speaker, "outlet": outlet, "since": since, "until": until, "kind": kind, "target": target}
+        too_long = [("q", q, MAX_QUERY_CHARS)] + [(name, value, MAX_FIELD_CHARS) for name, value in fields.items()]
         for name, value, most in too_long:
             if value is not None and len(value) > most:
                 error = SearchError(f"{name} is {len(value)} characters long", f"keep it under {most} characters")

@@ -172,7 +172,8 @@ def article_meta(store: Store, ids: list[str]) -> dict[str, Article]:
     with engine.connect() as conn:
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
-            for row in conn.execute(sa.select(*(getattr(a, c) for c in _ARTICLE_META)).where(a.id.in_(chunk))).mappings():
+            query = sa.select(*(getattr(a, c) for c in _ARTICLE_META)).where(a.id.in_(chunk))
+            for row in conn.execute(query).mappings():
                 found[row["id"]] = Article.from_dict(dict(row))
     return found
 
@@ -190,7 +191,8 @@ def speakers_page(store: Store, page: Page) -> tuple[list[tuple[Speaker, int]], 
     with engine.connect() as conn:
         rows = [dict(r) for r in conn.execute(stmt).mappings()]
         total = conn.execute(sa.select(sa.func.count()).select_from(t.speakers)).scalar_one()
-    return [(Speaker.from_dict({k: v for k, v in r.items() if k != "n_articles"}), r["n_articles"]) for r in rows], total
+    speakers = [(Speaker.from_dict({k: v for k, v in r.items() if k != "n_articles"}), r["n_articles"]) for r in rows]
+    return speakers, total
 
 
 def speaker_names(store: Store, limit: int = 500) -> list[str]:
@@ -227,7 +229,8 @@ def _by_ids(engine: sa.Engine, table: sa.Table, record: type, ids: list[str]) ->
     if not ids:
         return []
     with engine.connect() as conn:
-        found = {r["id"]: record.from_dict(dict(r)) for r in conn.execute(sa.select(table).where(table.c.id.in_(ids))).mappings()}
+        rows = conn.execute(sa.select(table).where(table.c.id.in_(ids))).mappings()
+        found = {r["id"]: record.from_dict(dict(r)) for r in rows}
     return [found[i] for i in ids if i in found]
 
 
