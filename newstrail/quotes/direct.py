@@ -35,6 +35,9 @@ _GAP_AFTER = re.compile(r"[\s,:—–-]*")
 _GAP_INTERRUPTION = re.compile(r"[\s,.;:—–-]*")
 _COLON_TO_END = re.compile(r"\s*:\s*")
 _CLOSED_BY = frozenset(".!?,")
+_SENTENCE_BREAK = re.compile(r"[.!?…]\s|[“”\"]")
+_SENTENCE_START = re.compile(r"[.!?…][”\"’']*\s+")
+_MAX_RESUME_GAP = 120  # characters of frame between the two parts of a resumed quote
 # A quotation ends its sentence when nothing but closing punctuation follows, or a new
 # sentence starts.
 _SENTENCE_END_AFTER = re.compile(r"[\s.!?…)\]]*(?:$|(?<=[.!?…\s])\s*[A-Z“\"‘(])")
@@ -136,10 +139,18 @@ class _Section:
 
     def interruption(self, clause: Clause) -> int | None:
         for i, q in self.free():
-            if q.first.paragraph == clause.paragraph and self.gap(clause.frame_end, q.first.open_mark,
-                                                                  _GAP_INTERRUPTION):
+            if q.first.paragraph == clause.paragraph and (
+                    self.gap(clause.frame_end, q.first.open_mark, _GAP_INTERRUPTION) or self.resumed(clause, q)):
                 return None if self.signed(q, clause) else i
         return None
+
+    def resumed(self, clause: Clause, quotation: Quotation) -> bool:
+        """“Every time you say that,” Tester said, referring to …, “you give ammunition …”:
+        the quote goes on in lower case within the same sentence after a longer frame."""
+        words = self.text[quotation.first.start:quotation.first.start + 1]
+        between = self.text[clause.frame_end:quotation.first.open_mark]
+        return words.islower() and quotation.first.open_mark <= clause.sentence_end \
+            and _SENTENCE_BREAK.search(between) is None and len(between) <= _MAX_RESUME_GAP
 
     def signed(self, quotation: Quotation, clause: Clause) -> bool:
         """Does a frame of its own follow the quotation (“…,” added Rep. Clyburn)? Then it is
@@ -148,6 +159,22 @@ class _Section:
         return any(other is not clause and other.mention is not None and other.paragraph == last.paragraph
                    and other.frame_start <= other.mention.start < other.frame_end
                    and self.gap(last.outer_end, other.frame_start, _GAP_BEFORE) for other in self.clauses)
+
+    def lead_in(self, quotation: Quotation, clause: Clause) -> int | None:
+        """Where the sentence starts when a one-paragraph quotation continues words of its own
+        (the mark follows a word, not punctuation); None when the quote stands alone."""
+        first = quotation.first
+        if len(quotation.segments) > 1:
+            return None
+        para = self.paras[first.paragraph]
+        before = self.text[para.start:first.open_mark].rstrip()
+        if not before or not before[-1].isalnum():
+            return None
+        start = clause.sentence_start if para.start <= clause.sentence_start < first.open_mark else para.start
+        # The sentence may have started after the clause's (the parser's sentence can be longer).
+        breaks = list(_SENTENCE_START.finditer(self.text, start, first.open_mark))
+        start = breaks[-1].end() if breaks else start
+        return start if any(c.isalnum() for c in self.text[start:first.open_mark]) else None
 
     def take(self, index: int) -> Quotation:
         self.taken.add(index)
@@ -170,6 +197,11 @@ def _direct(section: _Section, clause: Clause) -> Attribution | None:
     found = section.before(clause)
     if found is not None:
         quotations = [section.take(found)]
+        lead = section.lead_in(quotations[0], clause)
+        if lead is not None:
+            # "… using the capital gains tax ''is a misguided approach,'' said Mr. Burman": the
+            # quoted words finish a sentence of the writer's, which reports them all.
+            return Attribution("mixed", [[[lead, quotations[0].last.end]]], clause, quotations=quotations)
         second = section.interruption(clause)
         if second is not None:
             quotations.append(section.take(second))
