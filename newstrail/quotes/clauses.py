@@ -15,7 +15,7 @@ from spacy.tokens import Doc, Token
 
 from .cues import (
     ACCORDING, ADDRESSEE_LEMMAS, DIRECT_ONLY_LEMMAS, INFINITIVE_CONTENT_LEMMAS, LEMMA_OF_FORM, OBJECT_CONTENT_LEMMAS,
-    OBJECT_PREPOSITIONS, coarse,
+    OBJECT_PREPOSITIONS, coarse, doc_text, sentence,
 )
 from .mentions import Mention, mention_from_token, mention_from_words
 
@@ -87,7 +87,7 @@ def _inverted_subject(verb: Token) -> Token | None:
     """The speaker after the verb: "said a Whitehall source", "warns Cleverly"."""
     if verb.tag_ == "VBG":  # ", accusing its board of …": an object, never an inverted speaker
         return None
-    previous = verb.nbor(-1) if verb.i > verb.sent.start else None
+    previous = verb.nbor(-1) if verb.i > sentence(verb).start else None
     if previous is None or previous.text not in {",", "”", "’", '"', "'", "—", "–"}:
         return None
     for child in verb.rights:
@@ -113,7 +113,7 @@ def subject_of(verb: Token) -> Token | None:
                 return child
         if verb.tag_ == "VBG" and verb.dep_ == "advcl" and verb.head.dep_ in ("relcl", "acl"):
             # "X, who …, has defended the boats his government sent, saying …": X speaks.
-            root = verb.sent.root
+            root = sentence(verb).root
             if coarse(root) in ("VERB", "AUX") and root.i < verb.i:
                 verb = root
                 continue
@@ -142,9 +142,9 @@ def _subject_beside(verb: Token, kinds: tuple[str, ...] = ("NOUN", "PROPN", "NUM
         return None
     i = verb.i - 1
     # Skip "also", "has", and the comma closing an apposition ("the minister, Zoë Kovač, said").
-    while i >= verb.sent.start and (coarse(verb.doc[i]) in ("ADV", "AUX", "PART") or verb.doc[i].text == ","):
+    while i >= sentence(verb).start and (coarse(verb.doc[i]) in ("ADV", "AUX", "PART") or verb.doc[i].text == ","):
         i -= 1
-    if i < verb.sent.start:
+    if i < sentence(verb).start:
         return None
     token = verb.doc[i]
     return token if coarse(token) in kinds else None
@@ -157,7 +157,7 @@ def _borrowed_subject(verb: Token, in_quote: InQuote) -> Token | None:
         verb = verb.head  # "…, going on to say"
     if verb.tag_ != "VBG":
         return None
-    for i in range(verb.i - 1, max(verb.sent.start, verb.i - _MAX_BORROW_DISTANCE) - 1, -1):
+    for i in range(verb.i - 1, max(sentence(verb).start, verb.i - _MAX_BORROW_DISTANCE) - 1, -1):
         previous = verb.doc[i]
         if previous.tag_.startswith("VB") and not in_quote(previous.idx):
             subject = subject_of(previous)
@@ -183,7 +183,7 @@ def _frame_tokens(verb: Token, chain: list[Token], subject: Token | None, in_quo
                 and not (child.dep_ == "prep" and child.lower_ in OBJECT_PREPOSITIONS.get(lemma, ()))
             if allowed and not any(in_quote(t.idx) or _is_complementiser(t) for t in child.subtree):
                 tokens.extend(child.subtree if child.dep_ not in ("aux", "auxpass", "neg") else [child])
-    if subject is not None and subject.sent == verb.sent:
+    if subject is not None and sentence(subject) == sentence(verb):
         tokens.extend(subject.subtree)
     tokens = sorted(set(tokens), key=lambda t: t.i)
     # A quotation mark the parser hung on the subject is the quote's, not the frame's.
@@ -218,7 +218,7 @@ def _cue_text(verb: Token, chain: list[Token], subject: Token | None) -> str:
 
 
 def _trimmed(doc: Doc, start: int, end: int, min_words: int = _MIN_CONTENT_WORDS) -> tuple[int, int] | None:
-    text = doc.text
+    text = doc_text(doc)
     while start < end and text[start] in _CONTENT_TRIM:
         start += 1
     while end > start and (text[end - 1] in _CONTENT_TRIM or text[end - 1] == "."):
@@ -239,10 +239,10 @@ def _trailing_content(doc: Doc, frame_start: int, frame_end: int, sent_start: in
                       ) -> tuple[int, int] | None:
     """"Putin may use talks to rearm, warns Cleverly": the words before an attribution that
     ends the sentence (or that sits between commas inside it: see ``_resumed_content``)."""
-    before = doc.text[sent_start:frame_start].rstrip()
+    before = doc_text(doc)[sent_start:frame_start].rstrip()
     if not before.endswith((",", "—", "–", ";")):
         return None
-    closes = _ATTRIBUTION_CLOSE.match(doc.text[frame_end:sent_end]) is not None
+    closes = _ATTRIBUTION_CLOSE.match(doc_text(doc)[frame_end:sent_end]) is not None
     if not closes and _resumed_content(doc, frame_end, sent_end) is None:
         return None
     return _trimmed(doc, sent_start, sent_start + len(before), min_words=2)
@@ -250,7 +250,7 @@ def _trailing_content(doc: Doc, frame_start: int, frame_end: int, sent_start: in
 
 def _resumed_content(doc: Doc, frame_end: int, sent_end: int) -> tuple[int, int] | None:
     """"Lenox was a juggernaut, Mr. Clarke said, until it went bankrupt": the words after the frame."""
-    after = doc.text[frame_end:sent_end]
+    after = doc_text(doc)[frame_end:sent_end]
     stripped = after.lstrip()
     if not stripped.startswith((",", "—", "–")):
         return None
@@ -259,21 +259,30 @@ def _resumed_content(doc: Doc, frame_end: int, sent_end: int) -> tuple[int, int]
 
 def _colon_content(doc: Doc, frame_end: int, sent_end: int) -> tuple[int, int] | None:
     """"He added: the talks would go on": the words after a colon that ends the frame."""
-    after = doc.text[frame_end:sent_end]
+    after = doc_text(doc)[frame_end:sent_end]
     stripped = after.lstrip()
     if not stripped.startswith(":"):
         return None
     return _trimmed(doc, frame_end + len(after) - len(stripped) + 1, sent_end)
 
 
+def _ancestors_below(token: Token, stop: Token):
+    """The heads above ``token``, up to (not including) ``stop`` or the root."""
+    for ancestor in token.ancestors:
+        if ancestor is stop or ancestor.i == stop.i:
+            return
+        yield ancestor
+
+
 def _complement_content(verb: Token, frame_end: int) -> tuple[int, int] | None:
     """"said ahead of the speech that …": a that-clause the parser hung elsewhere."""
-    for token in verb.sent:
+    for token in sentence(verb):
         if token.idx >= frame_end and _is_complementiser(token):
-            owner = token.head.head
-            if owner is not verb and owner.i > verb.i and _is_cue_verb(owner):
-                continue  # "declared “…” and said that …": the that-clause is the second cue's
-            return token.idx, verb.sent.end_char
+            # "declared “…” and said that …", "called for …, saying … that …": a that-clause
+            # under another cue verb is that cue's.
+            if any(a is not verb and a.i > verb.i and _is_cue_verb(a) for a in _ancestors_below(token, verb)):
+                continue
+            return token.idx, sentence(verb).end_char
     return None
 
 
@@ -287,7 +296,7 @@ def _outside_frame(extent: tuple[int, int], frame: tuple[int, int]) -> tuple[int
 
 def _parse_content(verb: Token, frame: tuple[int, int], in_quote: InQuote) -> tuple[int, int] | None:
     """What the cue reports, from the parse: its clausal complement or infinitive."""
-    doc, sent = verb.doc, verb.sent
+    doc, sent = verb.doc, sentence(verb)
     sent_start, sent_end = sent.start_char, sent.end_char
     for finder in (
         lambda: _ccomp_content(verb, frame),
@@ -317,7 +326,7 @@ def _ccomp_content(verb: Token, frame: tuple[int, int]) -> tuple[int, int] | Non
     found = [c for c in verb.children if c.dep_ == "ccomp"]
     after = [c for c in found if c.i > verb.i]
     before = [c for c in found if c.i < verb.i
-              and ":" not in verb.doc.text[_end(c.right_edge):frame[0]]]
+              and ":" not in doc_text(verb.doc)[_end(c.right_edge):frame[0]]]
     chosen = next(iter(before if before and not after else after or before), None)
     return _subtree_extent(chosen) if chosen is not None else None
 
@@ -327,8 +336,8 @@ def _rest_of_sentence(verb: Token, lemma: str, frame: tuple[int, int]) -> tuple[
     saying no complement, the words that follow the frame up to the end of the sentence."""
     if lemma in OBJECT_CONTENT_LEMMAS and lemma != "say" or lemma in INFINITIVE_CONTENT_LEMMAS and lemma != "tell":
         return None
-    doc, sent = verb.doc, verb.sent
-    after = doc.text[frame[1]:sent.end_char]
+    doc, sent = verb.doc, sentence(verb)
+    after = doc_text(doc)[frame[1]:sent.end_char]
     stripped = after.lstrip()
     if not stripped or not (stripped[0].isalnum()) or frame[1] - frame[0] > 80:
         return None
@@ -425,7 +434,7 @@ def _cut_at_next_cue(doc: Doc, start: int, end: int, verb: Token | None = None) 
 def _content_after(doc: Doc, content: tuple[int, int] | None, frame: tuple[int, int], sent_end: int
                    ) -> tuple[int, int] | None:
     """The second half of a content the frame interrupts (only when the first half ends at the frame)."""
-    if content is None or content[1] > frame[0] or doc.text[content[1]:frame[0]].strip(" ,—–") != "":
+    if content is None or content[1] > frame[0] or doc_text(doc)[content[1]:frame[0]].strip(" ,—–") != "":
         return None
     return _resumed_content(doc, frame[1], sent_end)
 
@@ -439,7 +448,7 @@ def _according_clause(token: Token, paragraph: int, offset: int) -> Clause | Non
     phrase = list(token.subtree) if token.head is not token else [token, to]
     if source is not None:
         phrase = sorted(set(phrase) | {token, to} | set(source.subtree), key=lambda t: t.i)
-    doc, sent = token.doc, token.sent
+    doc, sent = token.doc, sentence(token)
     frame_start, frame_end = phrase[0].idx, _end(phrase[-1])
     left = _trimmed(doc, sent.start_char, frame_start)
     right = _trimmed(doc, frame_end, sent.end_char)
@@ -475,12 +484,14 @@ def find_clauses(doc: Doc, paragraph: int, offset: int, in_quote: InQuote) -> li
                        or _subject_beside(token, ("NOUN", "PROPN", "PRON")) or _borrowed_subject(token, in_quote))
             if subject is not None and in_quote(subject.idx):
                 subject = None
+        if subject is None and token.i > 0 and token.nbor(-1).text == ",":
+            subject = _borrowed_subject(token, in_quote)  # "Flea shared the news, writing “…”"
         if subject is None:
             continue
         chain = _verb_chain(token)
         frame = _contiguous(_frame_tokens(token, chain, subject, in_quote), token)
         extent = (frame[0].idx, _end(frame[-1]))
-        sent = token.sent
+        sent = sentence(token)
         direct_only = LEMMA_OF_FORM[token.lower_] in DIRECT_ONLY_LEMMAS
         content = None if direct_only else _parse_content(token, extent, in_quote)
         clauses.append(Clause(

@@ -20,7 +20,7 @@ REPORTING_LEMMAS = frozenset("""
     mention inform indicate dismiss slam blast criticise criticize praise call
     cite discuss attack condemn denounce blame brand label characterize characterise liken
     compare decry applaud hail lament recount speak talk rebut dispute tout thank mock refer
-    dub bemoan deride ridicule
+    dub bemoan deride ridicule encourage exhort laud reference
 """.split())
 
 # Verbs that attribute a quotation standing right beside them but report nothing on their
@@ -38,7 +38,7 @@ OBJECT_CONTENT_LEMMAS = frozenset("""
     discuss accuse blame brand label characterize characterise liken compare dismiss question
     demand propose promise deny decry applaud hail lament tout recount speak talk reveal
     announce recommend urge rebut dispute thank mock refer warn dub bemoan deride ridicule pledge
-    vow say
+    vow say laud reference
 """.split())
 # Prepositions that carry such a content: "called for X", "spoke of X", "compared him to X".
 OBJECT_PREPOSITIONS: dict[str, tuple[str, ...]] = {
@@ -49,15 +49,16 @@ OBJECT_PREPOSITIONS: dict[str, tuple[str, ...]] = {
     "attack": ("for", "as"), "blast": ("for", "as"), "slam": ("for", "as"), "condemn": ("as", "for"),
     "denounce": ("as",), "hail": ("as",), "tout": ("as",), "thank": ("for",), "mock": ("for", "as"),
     "refer": ("to", "as"), "warn": ("of", "against", "about"), "dub": ("as",), "deride": ("as",),
-    "ridicule": ("as",),
+    "ridicule": ("as",), "laud": ("for", "as"),
 }
 
 # Verbs whose reported content is usually an infinitive after the addressee:
 # "urged Western powers to be careful", "told him to leave".
-INFINITIVE_CONTENT_LEMMAS = frozenset("urge tell ask advise warn call promise vow pledge threaten demand plead".split())
+INFINITIVE_CONTENT_LEMMAS = frozenset(
+    "urge tell ask advise warn call promise vow pledge threaten demand plead encourage exhort".split())
 
 # Verbs that take the hearer as object: the object belongs to the cue ("told MPs").
-ADDRESSEE_LEMMAS = frozenset("tell inform remind assure reassure warn advise ask urge".split())
+ADDRESSEE_LEMMAS = frozenset("tell inform remind assure reassure warn advise ask urge encourage exhort".split())
 
 _IRREGULAR_FORMS = {
     "say": ("said", "says", "saying"),
@@ -185,3 +186,26 @@ def coarse(token) -> str:
     if tag.startswith("VB"):
         return "VERB"
     return _COARSE.get(tag, "X")
+
+
+_SENTENCES = "newstrail.quotes.sentences"
+
+
+def sentence(token):
+    """``token.sent`` (a spaCy Span), from a table built once per parse (spaCy walks the whole doc on every call)."""
+    table = token.doc.user_data.get(_SENTENCES)
+    if table is None:
+        table = [sent for sent in token.doc.sents for _ in sent]
+        token.doc.user_data[_SENTENCES] = table
+    return table[token.i]
+
+
+_TEXT = "newstrail.quotes.text"
+
+
+def doc_text(doc) -> str:
+    """``doc.text``, kept once per parse (spaCy joins every token on every call)."""
+    text = doc.user_data.get(_TEXT)
+    if text is None:
+        text = doc.user_data[_TEXT] = doc.text
+    return text

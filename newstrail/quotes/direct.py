@@ -106,8 +106,13 @@ class _Section:
         mention = clause.mention
         if mention is None or not clause.frame_start <= mention.start < clause.frame_end:
             return None  # "…, adding": a borrowed subject does not attribute the quote before it
+        reports_after = clause.content is not None and clause.content[0] >= clause.frame_end
         for i, q in self.free():
             if q.last.paragraph == clause.paragraph and self.gap(q.last.outer_end, clause.frame_start, _GAP_BEFORE):
+                if reports_after and not self.starts_sentence(q):
+                    # "In his book, ''Make Your Kid a Millionaire,'' Mr. McKinley suggested looking
+                    # at …": the clause reports what follows it; the title before it is no quote.
+                    return None
                 # “… out of control.” South Korea said …: a full stop inside the marks ends the
                 # sentence, so the next one's frame does not attribute it.
                 if self.text[q.last.end - 1:q.last.end] == "." and clause.cue != "―" \
@@ -149,7 +154,7 @@ class _Section:
         the quote goes on in lower case within the same sentence after a longer frame."""
         words = self.text[quotation.first.start:quotation.first.start + 1]
         between = self.text[clause.frame_end:quotation.first.open_mark]
-        return words.islower() and quotation.first.open_mark <= clause.sentence_end \
+        return words.islower() and clause.frame_end <= quotation.first.open_mark <= clause.sentence_end \
             and _SENTENCE_BREAK.search(between) is None and len(between) <= _MAX_RESUME_GAP
 
     def signed(self, quotation: Quotation, clause: Clause) -> bool:
@@ -170,10 +175,9 @@ class _Section:
         before = self.text[para.start:first.open_mark].rstrip()
         if not before or not before[-1].isalnum():
             return None
-        start = clause.sentence_start if para.start <= clause.sentence_start < first.open_mark else para.start
-        # The sentence may have started after the clause's (the parser's sentence can be longer).
-        breaks = list(_SENTENCE_START.finditer(self.text, start, first.open_mark))
-        start = breaks[-1].end() if breaks else start
+        # The sentence start by punctuation: the parser's sentences split at "the 13th Amendment".
+        breaks = list(_SENTENCE_START.finditer(self.text, para.start, first.open_mark))
+        start = breaks[-1].end() if breaks else para.start
         return start if any(c.isalnum() for c in self.text[start:first.open_mark]) else None
 
     def take(self, index: int) -> Quotation:
@@ -198,14 +202,16 @@ def _direct(section: _Section, clause: Clause) -> Attribution | None:
     if found is not None:
         quotations = [section.take(found)]
         lead = section.lead_in(quotations[0], clause)
-        if lead is not None:
-            # "… using the capital gains tax ''is a misguided approach,'' said Mr. Burman": the
-            # quoted words finish a sentence of the writer's, which reports them all.
-            return Attribution("mixed", [[[lead, quotations[0].last.end]]], clause, quotations=quotations)
         second = section.interruption(clause)
         if second is not None:
             quotations.append(section.take(second))
-        return Attribution("direct", [q.spans for q in quotations], clause, quotations=quotations)
+        pieces = [q.spans for q in quotations]
+        if lead is not None:
+            # "… using the capital gains tax ''is a misguided approach,'' said Mr. Burman": the
+            # quoted words finish a sentence of the writer's, which reports them all.
+            pieces[0] = [[lead, quotations[0].last.end]]
+            return Attribution("mixed", pieces, clause, quotations=quotations)
+        return Attribution("direct", pieces, clause, quotations=quotations)
     found = section.after(clause)
     if found is not None:
         quotation = section.take(found)

@@ -158,8 +158,11 @@ class _Scanner:
             self.single_open = None  # a double quote cannot sit inside a single one here
             self.double_open, self.open_width = i, self.width
         elif ch in DOUBLE_OPENING:
-            # Opened again without closing: the first quote was left open by mistake.
-            self.emit(self.double_open, None, double=True, stop=i)
+            # Opened again without closing: the first quote was left open by mistake. A stray
+            # straight mark before typographic ones ('"Trump tried … interjecting, “Only …”')
+            # quotes nothing at all.
+            if self.text[self.double_open] != STRAIGHT_DOUBLE or self.open_width != 1:
+                self.emit(self.double_open, None, double=True, stop=i)
             self.double_open, self.open_width = i, self.width
         else:
             self.emit(self.double_open, i, double=True)

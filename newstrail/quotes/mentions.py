@@ -16,6 +16,7 @@ from spacy.tokens import Span, Token
 from .cues import (
     FIRST_PERSON, HONORIFICS, INDEFINITE_DETERMINERS, NAME_TITLES, ORGANISATION_LABELS,
     ORGANISATION_NOUNS, PLURAL_PRONOUNS, PRONOUN_GENDER, ROLE_NOUNS, TITLE_HEADS, coarse,
+    doc_text, sentence,
 )
 
 MentionKind = Literal["name", "pronoun", "role", "unnamed", "organisation", "self"]
@@ -48,7 +49,7 @@ def _text(tokens: list[Token], *, skip_determiner: bool = False) -> str:
     if skip_determiner and len(tokens) > 1 and tokens[0].dep_ == "det":
         tokens = tokens[1:]
     doc = tokens[0].doc
-    return doc.text[tokens[0].idx: tokens[-1].idx + len(tokens[-1].text)]
+    return doc_text(doc)[tokens[0].idx: tokens[-1].idx + len(tokens[-1].text)]
 
 
 def _offset_span(tokens: list[Token], offset: int) -> tuple[int, int]:
@@ -89,7 +90,7 @@ def person_name(ent: Span) -> tuple[str, str | None]:
     while words and (_clean_word(words[0]) in HONORIFICS or _clean_word(words[0]) in NAME_TITLES):
         gender = gender or HONORIFICS.get(_clean_word(words[0]))
         words = words[1:]
-    text = ent.doc.text[words[0].idx: words[-1].idx + len(words[-1].text)] if words else ent.text
+    text = doc_text(ent.doc)[words[0].idx: words[-1].idx + len(words[-1].text)] if words else ent.text
     return _strip_possessive(text).strip(), gender
 
 
@@ -128,7 +129,7 @@ def _titles(head: Token, tokens: list[Token], ent: Span | None) -> list[str]:
             words = [t for t in child.subtree if not (t.i == child.left_edge.i and t.dep_ == "det")]
             words = [t for t in words if not t.is_punct or t.text in "-’'"]
             if words:
-                titles.append(head.doc.text[words[0].idx: words[-1].idx + len(words[-1].text)])
+                titles.append(doc_text(head.doc)[words[0].idx: words[-1].idx + len(words[-1].text)])
     return titles
 
 
@@ -156,7 +157,7 @@ def mention_from_token(head: Token, offset: int) -> Mention:
         tokens = [head]
         last = _description_end(head, tokens)
         start, _ = _offset_span(tokens, offset)
-        return Mention(start, offset + last.idx + len(last.text), head.doc.text[head.idx: last.idx + len(last.text)],
+        return Mention(start, offset + last.idx + len(last.text), doc_text(head.doc)[head.idx: last.idx + len(last.text)],
                        "unnamed", lower)
     if coarse(head) == "PRON" or personal:
         start, end = _offset_span([head], offset)
@@ -170,7 +171,7 @@ def mention_from_token(head: Token, offset: int) -> Mention:
         return mention
     tokens = noun_phrase(head)
     start, end = _offset_span(tokens, offset)
-    text = head.doc.text[tokens[0].idx: tokens[-1].idx + len(tokens[-1].text)]
+    text = doc_text(head.doc)[tokens[0].idx: tokens[-1].idx + len(tokens[-1].text)]
     modifiers = [_clean_word(t) for t in tokens if t.i < head.i and t.dep_ not in ("det", "punct", "case")]
     ent = _person_entity(head)
     honorific_token = next((t for t in tokens if _clean_word(t) in HONORIFICS), None)
@@ -189,7 +190,7 @@ def mention_from_token(head: Token, offset: int) -> Mention:
                        honorific=honorific_token.text if honorific_token is not None else None)
     last = _description_end(head, tokens)
     determiner = next((t.lower_ for t in tokens if t.dep_ == "det"), None)
-    return Mention(start, offset + last.idx + len(last.text), head.doc.text[tokens[0].idx: last.idx + len(last.text)],
+    return Mention(start, offset + last.idx + len(last.text), doc_text(head.doc)[tokens[0].idx: last.idx + len(last.text)],
                    _common_kind(head, tokens), lower, modifiers=modifiers,
                    definite=determiner in ("the", "this", "that") or (
                        determiner is None and head.tag_ == "NNP" and not any(t.dep_ == "nummod" for t in tokens)))
@@ -257,7 +258,7 @@ def _main_subject(token: Token) -> bool:
     verb = token.head
     while verb.dep_ == "conj" and verb.head is not verb:
         verb = verb.head
-    return verb.dep_ == "ROOT" and not any(t.text in "“”\"‘’" for t in verb.sent if t.i < token.i)
+    return verb.dep_ == "ROOT" and not any(t.text in "“”\"‘’" for t in sentence(verb) if t.i < token.i)
 
 
 def people(doc) -> list[Named]:

@@ -192,8 +192,16 @@ def _v4_speaker_quotes_index(conn: sa.Connection, fts_setup: FtsSetup) -> None:
     quotes_by_speaker.create(conn, checkfirst=True)
 
 
+def _v5_fts_refresh(conn: sa.Connection, fts_setup: FtsSetup) -> None:
+    # The backend's full-text setup is idempotent; running it again upgrades what an
+    # older version made (on PostgreSQL: a stored tsvector column instead of ranking
+    # over a vector recomputed from the text for every matching row).
+    fts_setup(conn)
+
+
 # Append new migrations here; never edit one that has shipped.
-MIGRATIONS: list[Migration] = [_v1_initial, _v2_speaker_blocks, _v3_stories_trails, _v4_speaker_quotes_index]
+MIGRATIONS: list[Migration] = [_v1_initial, _v2_speaker_blocks, _v3_stories_trails, _v4_speaker_quotes_index,
+                               _v5_fts_refresh]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -1,0 +1,103 @@
+"""Quote forms added while tuning on PolNeAR train/dev: each test is one construction, in
+hand-written sentences (no corpus text)."""
+from __future__ import annotations
+
+from newstrail.quotes import extract_quotes
+from newstrail.quotes.marks import paragraphs, quotations
+from newstrail.records import Article
+
+
+def _quotes(nlp, body: str):
+    [(_, quotes)] = list(extract_quotes([Article(id="f", source="test", body=body)], nlp=nlp))
+    return quotes
+
+
+def _spanned(body: str, quote) -> list[str]:
+    return [body[a:b] for a, b in quote.spans]
+
+
+def test_stray_straight_mark_does_not_join_a_typographic_quote_in_the_next_paragraph():
+    text = '"Maria thought the plan was absurd.\n\n“We will see,” she said.'
+    found = list(quotations(text, paragraphs(text)))
+    assert [[text[a:b] for a, b in q.spans] for q in found] == [
+        ["Maria thought the plan was absurd."], ["We will see"]]
+
+
+def test_stray_straight_mark_before_a_typographic_quote_quotes_nothing():
+    text = '"Tom laughed it off by saying, “Only on Sundays.” Then he left.'
+    found = list(quotations(text, paragraphs(text)))
+    assert [[text[a:b] for a, b in q.spans] for q in found] == [["Only on Sundays."]]
+
+
+def test_quote_closed_by_its_own_comma_is_direct_even_when_the_sentence_goes_on(nlp):
+    body = "Senator Joan Miller had said, “We will see,” when asked about the budget."
+    [quote] = _quotes(nlp, body)
+    assert (quote.kind, quote.text, quote.speaker_local) == ("direct", "We will see", "Joan Miller")
+
+
+def test_quote_after_cue_then_a_second_cue_with_its_own_that_clause(nlp):
+    body = "She declared “What a night!” and said that the campaign would go on across the state."
+    quotes = _quotes(nlp, body)
+    direct = [q for q in quotes if q.kind == "direct"]
+    assert [q.text for q in direct] == ["What a night!"]
+    assert any(q.text.startswith("that the campaign would go on") and q.cue == "said" for q in quotes)
+
+
+def test_closing_mark_hung_on_the_speaker_stays_out_of_the_mention(nlp):
+    body = "“But why?” reporter Jane Holt asked him."
+    [quote] = _quotes(nlp, body)
+    assert (quote.text, quote.speaker_mention) == ("But why?", "reporter Jane Holt")
+
+
+def test_interrupted_quote_does_not_swallow_the_next_speakers_quote(nlp):
+    body = ("“The tax is a disgrace,” Rep. Ann Cole said on Friday. “It hurts families and it hurts "
+            "workers,” added Rep. Tim Ross, the leader of the caucus.")
+    first, second = _quotes(nlp, body)
+    assert (first.text, first.speaker_local) == ("The tax is a disgrace", "Ann Cole")
+    assert (second.text, second.speaker_local) == ("It hurts families and it hurts workers", "Tim Ross")
+
+
+def test_quote_resumed_in_lower_case_after_a_longer_frame_is_one_quote(nlp):
+    body = ("“Every time you say that,” Senator Paul Grant said, pointing at the chairman, "
+            "“you give your critics a gift.”")
+    [quote] = _quotes(nlp, body)
+    assert _spanned(body, quote) == ["Every time you say that", "you give your critics a gift."]
+    assert quote.speaker_local == "Paul Grant"
+
+
+def test_quote_that_finishes_a_sentence_of_the_writer_is_mixed_from_the_sentence_start(nlp):
+    body = "Whatever the goal, using the tax code ''is the wrong tool,'' said Mr. Burns, an economist."
+    [quote] = _quotes(nlp, body)
+    assert quote.kind == "mixed"
+    assert body[quote.start:quote.end] == "Whatever the goal, using the tax code ''is the wrong tool"
+    assert quote.speaker_mention == "Mr. Burns"
+
+
+def test_title_before_a_clause_that_reports_what_follows_is_not_its_quote(nlp):
+    body = "In his 2004 book, “Save Early,” Mr. Dale Price suggested that parents should start saving at birth."
+    [quote] = _quotes(nlp, body)
+    assert quote.kind == "indirect" and "Save Early" not in quote.text
+    assert quote.text.startswith("that parents should start saving")
+
+
+def test_colon_ending_a_paragraph_reports_the_unquoted_block_after_it(nlp):
+    body = "The governor added:\n\nThe budget is balanced and the schools will stay open all year.\n\nThe end."
+    [quote] = _quotes(nlp, body)
+    assert quote.text == "The budget is balanced and the schools will stay open all year."
+    assert (quote.kind, quote.speaker_mention, quote.cue) == ("indirect", "The governor", "added")
+
+
+def test_colon_after_a_scene_setting_clause_does_not_become_the_content(nlp):
+    body = ("The news set off another round of fighting on Friday: Republicans said they were sure "
+            "the agency had mishandled the case.")
+    [quote] = _quotes(nlp, body)
+    assert quote.text.startswith("they were sure") and quote.speaker_mention == "Republicans"
+
+
+def test_subordinate_cue_content_stops_where_the_main_clause_begins(nlp):
+    body = ("While he acknowledged the budget was a major reason for the delay, Mr. Hale also noted "
+            "that staff shortages had made things worse.")
+    quotes = _quotes(nlp, body)
+    texts = {q.cue: q.text for q in quotes}
+    assert "Hale" not in texts.get("acknowledged", "")
+    assert texts.get("noted", "").startswith("that staff shortages")
