@@ -3,8 +3,6 @@ result is exactly what clustering the whole corpus again would give (SQLite and 
 from __future__ import annotations
 
 import json
-import os
-import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -14,18 +12,7 @@ from newstrail.pipeline import analyze, update_speakers
 from newstrail.records import Article, Quote
 from newstrail.speakers import article_refs, build_speakers
 from newstrail.store import WriteBatch, open_store
-
-
-def _pg_url() -> str:
-    url = os.environ.get("NEWSTRAIL_TEST_PG")
-    if not url:
-        pytest.skip("no PostgreSQL server: run through `make test`, which starts a throwaway one on 127.0.0.1")
-    name = "t_" + uuid.uuid4().hex[:12]
-    admin = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"CREATE DATABASE {name}")
-    admin.dispose()
-    return url.rsplit("/", 1)[0] + "/" + name
+from pgutil import fresh_pg_url as _pg_url
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -3,8 +3,6 @@
 full-text index."""
 from __future__ import annotations
 
-import os
-import uuid
 from pathlib import Path
 
 import pytest
@@ -14,6 +12,7 @@ from newstrail.cli import main
 from newstrail.export import KINDS
 from newstrail.store import open_store
 from newstrail.store.postgres import PostgresStore
+from pgutil import fresh_pg_url
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "newstrail" / "data" / "sample"
@@ -21,15 +20,7 @@ SAMPLE = ROOT / "newstrail" / "data" / "sample"
 
 @pytest.fixture
 def pg_url() -> str:
-    url = os.environ.get("NEWSTRAIL_TEST_PG")
-    if not url:
-        pytest.skip("no PostgreSQL server: run through `make test`, which starts a throwaway one on 127.0.0.1")
-    name = "t_" + uuid.uuid4().hex[:12]
-    admin = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"CREATE DATABASE {name}")
-    admin.dispose()
-    return url.rsplit("/", 1)[0] + "/" + name
+    return fresh_pg_url()
 
 
 def _export_all(capsys, db: str | None) -> dict[str, str]:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import io
 import json
 import os
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, assume, example, given, settings

@@ -9,7 +9,6 @@ real HTTP server on 127.0.0.1.
 from __future__ import annotations
 
 import contextlib
-import gzip
 import io
 import json
 import os
@@ -20,13 +19,11 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -36,6 +33,7 @@ from newstrail.ingest import Fetcher, iter_documents
 from newstrail.pipeline import analyze
 from newstrail.records import Failure
 from newstrail.store import open_store
+from pgutil import fresh_pg_url
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "newstrail" / "data" / "sample"
@@ -223,15 +221,7 @@ def test_analyze_skips_each_hostile_input_with_one_line_and_stores_the_rest(tmp_
 
 
 def pg_url() -> str:
-    url = os.environ.get("NEWSTRAIL_TEST_PG")
-    if not url:
-        pytest.skip("no PostgreSQL server: run through `make test`, which starts a throwaway one on 127.0.0.1")
-    name = "t_" + uuid.uuid4().hex[:12]
-    admin = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"CREATE DATABASE {name}")
-    admin.dispose()
-    return url.rsplit("/", 1)[0] + "/" + name
+    return fresh_pg_url()
 
 
 def test_hostile_folder_on_postgresql(tmp_path, secret):

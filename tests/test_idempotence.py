@@ -8,17 +8,15 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import uuid
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from newstrail.export import export
 from newstrail.pipeline import analyze
 from newstrail.store import open_store
+from pgutil import fresh_pg_url
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "newstrail" / "data" / "sample"
@@ -43,15 +41,7 @@ Shipping agent Priya Nair said the closure would cost exporters dearly.
 
 
 def pg_url() -> str:
-    url = os.environ.get("NEWSTRAIL_TEST_PG")
-    if not url:
-        pytest.skip("no PostgreSQL server: run through `make test`, which starts a throwaway one on 127.0.0.1")
-    name = "t_" + uuid.uuid4().hex[:12]  # a fresh database per test
-    admin = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"CREATE DATABASE {name}")
-    admin.dispose()
-    return url.rsplit("/", 1)[0] + "/" + name
+    return fresh_pg_url()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

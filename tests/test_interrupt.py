@@ -14,7 +14,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,7 @@ import sqlalchemy as sa
 from benchmarks.scale import generate, sample_texts
 from newstrail.export import KINDS, rows
 from newstrail.store import open_store
+from pgutil import fresh_pg_url as _pg_url
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLES = 200
@@ -57,18 +57,6 @@ def reference(corpus, tmp_path_factory) -> dict[str, list[dict]]:
     exported = _exported(db)
     assert len(exported["articles"]) == ARTICLES
     return exported
-
-
-def _pg_url() -> str:
-    url = os.environ.get("NEWSTRAIL_TEST_PG")
-    if not url:
-        pytest.skip("no PostgreSQL server: run through `make test`, which starts a throwaway one on 127.0.0.1")
-    name = "t_" + uuid.uuid4().hex[:12]
-    admin = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"CREATE DATABASE {name}")
-    admin.dispose()
-    return url.rsplit("/", 1)[0] + "/" + name
 
 
 def _count_articles(db: str) -> int:

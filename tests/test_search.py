@@ -2,11 +2,8 @@
 from __future__ import annotations
 
 import json
-import os
-import uuid
 
 import pytest
-import sqlalchemy as sa
 
 from newstrail.cli import main
 from newstrail.records import Article, Quote, Speaker
@@ -14,6 +11,7 @@ from newstrail.search import (
     Query, QuerySyntaxError, SearchError, SearchOptions, Term, find_matches, parse_query, search,
 )
 from newstrail.store import SQLiteStore, open_store
+from pgutil import fresh_pg_url as _pg_url
 
 
 # -- the query language ---------------------------------------------------------------------------
@@ -80,16 +78,6 @@ def test_bad_options_are_search_errors_with_hints(tmp_path, options, fragment):
 
 
 # -- on every backend ------------------------------------------------------------------------------------
-def _pg_url() -> str:
-    url = os.environ.get("NEWSTRAIL_TEST_PG")
-    if not url:
-        pytest.skip("no PostgreSQL server: run through `make test`, which starts a throwaway one on 127.0.0.1")
-    name = "t_" + uuid.uuid4().hex[:12]
-    admin = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"CREATE DATABASE {name}")
-    admin.dispose()
-    return url.rsplit("/", 1)[0] + "/" + name
 
 
 def _article(aid: str, outlet: str, published: str | None, body: str) -> Article:

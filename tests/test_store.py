@@ -1,28 +1,12 @@
 """One suite, run on every store backend: SQLite always, PostgreSQL when make test starts one."""
 from __future__ import annotations
 
-import os
-import uuid
-
 import pytest
-import sqlalchemy as sa
 
 from newstrail.records import Article, Failure, Quote, Speaker
 from newstrail.store import open_store
 from newstrail.store.sqlite import fts_query
-
-
-def _pg_url() -> str:
-    url = os.environ.get("NEWSTRAIL_TEST_PG")
-    if not url:
-        pytest.skip("no PostgreSQL server: run through `make test`, which starts a throwaway one on 127.0.0.1")
-    # A fresh database per test keeps tests independent without dropping tables.
-    name = "t_" + uuid.uuid4().hex[:12]
-    admin = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"CREATE DATABASE {name}")
-    admin.dispose()
-    return url.rsplit("/", 1)[0] + "/" + name
+from pgutil import fresh_pg_url as _pg_url
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -14,6 +14,7 @@ from newstrail.stories.dedup import jaccard, near_duplicate_pairs
 from newstrail.stories.stage import update_stories
 from newstrail.stories.text import names
 from newstrail.store import open_store
+from pgutil import fresh_pg_url as _pg_url
 
 SAMPLE = Path(__file__).resolve().parent.parent / "newstrail" / "data" / "sample"
 
@@ -245,21 +246,6 @@ def test_config_thresholds_matter(sample_store):
 
 
 # ------------------------------------------------------------------ store backends
-def _pg_url() -> str:
-    import os
-    import uuid
-
-    import sqlalchemy as sa
-
-    url = os.environ.get("NEWSTRAIL_TEST_PG")
-    if not url:
-        pytest.skip("no PostgreSQL server: run through `make test`, which starts a throwaway one on 127.0.0.1")
-    name = "t_" + uuid.uuid4().hex[:12]
-    admin = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"CREATE DATABASE {name}")
-    admin.dispose()
-    return url.rsplit("/", 1)[0] + "/" + name
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])

@@ -300,7 +300,8 @@ def _parse_content(verb: Token, frame: tuple[int, int], in_quote: InQuote) -> tu
     sent_start, sent_end = sent.start_char, sent.end_char
     for finder in (
         lambda: _ccomp_content(verb, frame),
-        lambda: _trailing_content(doc, frame[0], frame[1], sent_start, sent_end),
+        # ", pointing at the chairman, “…”": a participle reports nothing before its comma.
+        lambda: None if verb.tag_ == "VBG" else _trailing_content(doc, frame[0], frame[1], sent_start, sent_end),
         lambda: _colon_content(doc, frame[1], sent_end),
         lambda: _complement_content(verb, frame[1]),
     ):

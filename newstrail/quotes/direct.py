@@ -35,6 +35,7 @@ _GAP_AFTER = re.compile(r"[\s,:—–-]*")
 _GAP_INTERRUPTION = re.compile(r"[\s,.;:—–-]*")
 _COLON_TO_END = re.compile(r"\s*:\s*")
 _CLOSED_BY = frozenset(".!?,")
+_FRAME_CLOSE = re.compile(r"\s*[.!?]?\s*")
 _SENTENCE_BREAK = re.compile(r"[.!?…]\s|[“”\"]")
 _SENTENCE_START = re.compile(r"[.!?…][”\"’']*\s+")
 _MAX_RESUME_GAP = 120  # characters of frame between the two parts of a resumed quote
@@ -115,12 +116,17 @@ class _Section:
                     return None
                 # “… out of control.” South Korea said …: a full stop inside the marks ends the
                 # sentence, so the next one's frame does not attribute it.
+                # But “… missing.” Trump said. (the frame alone, then the sentence ends) is its quote.
                 if self.text[q.last.end - 1:q.last.end] == "." and clause.cue != "―" \
                         and self.text[clause.frame_start:clause.frame_start + 1].isupper() \
-                        and not _inverted(self.text, clause):
+                        and not _inverted(self.text, clause) and not self.frame_ends_sentence(clause):
                     return None
                 return i
         return None
+
+    def frame_ends_sentence(self, clause: Clause) -> bool:
+        return clause.content is None and _FRAME_CLOSE.fullmatch(
+            self.text, clause.frame_end, min(clause.sentence_end, self.paras[clause.paragraph].end)) is not None
 
     def after(self, clause: Clause) -> int | None:
         for i, q in self.free():
