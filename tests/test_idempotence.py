@@ -166,3 +166,49 @@ def test_a_changed_json_item_with_the_same_id_is_updated(db, tmp_path):
         texts = [q.text for q in store.iter_quotes()]
     assert article.id == "story-1" and "week of repairs" in article.body
     assert any("cranes are older" in t for t in texts) and not any("few hundred" in t for t in texts)
+
+
+UNRELATED = """Lantern festival returns to Westhaven harbour
+
+Thousands of visitors are expected in Westhaven on Saturday for the first lantern festival
+since the old fish market was rebuilt.
+
+"We have four hundred lanterns and one very nervous fire officer," said Ines Molnar, who
+chairs the festival committee.
+
+The parade leaves the lifeboat station at dusk.
+"""
+
+
+def _story_and_trails(db: str, article_id: str) -> tuple[str | None, list]:
+    with open_store(db) as store:
+        article = store.get_article(article_id)
+        trails = [t for t in store.iter_trails() if article_id in t.article_ids]
+    assert article is not None
+    return article.story_id, trails
+
+
+def test_a_changed_article_moves_story_and_leaves_its_trails(db, tmp_path):
+    folder = tmp_path / "corpus"
+    shutil.copytree(SAMPLE, folder)
+    radio = next(folder.glob("002_*.txt"))  # the Courier's report of the radio interview in 001
+    original = radio.read_text(encoding="utf-8")
+    analyze([folder], db=db)
+    story, trails = _story_and_trails(db, radio.stem)
+    partner_story, _ = _story_and_trails(db, next(folder.glob("001_*.txt")).stem)
+    assert story is not None and story == partner_story
+    assert trails, "the interview's quotes carried by both outlets should form trails"
+
+    radio.write_text(UNRELATED, encoding="utf-8")
+    assert analyze([folder], db=db).updated == 1
+    moved, trails_after = _story_and_trails(db, radio.stem)
+    assert moved != partner_story
+    assert trails_after == []  # none of the interview's quotes is in the new version
+    with open_store(db) as store:
+        assert all(radio.stem not in s.article_ids for s in store.iter_stories() if s.id == partner_story)
+
+    radio.write_text(original, encoding="utf-8")
+    analyze([folder], db=db)
+    back, trails_back = _story_and_trails(db, radio.stem)
+    assert back == _story_and_trails(db, next(folder.glob("001_*.txt")).stem)[0]
+    assert sorted(t.text for t in trails_back) == sorted(t.text for t in trails)
