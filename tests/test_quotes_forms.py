@@ -101,3 +101,16 @@ def test_subordinate_cue_content_stops_where_the_main_clause_begins(nlp):
     texts = {q.cue: q.text for q in quotes}
     assert "Hale" not in texts.get("acknowledged", "")
     assert texts.get("noted", "").startswith("that staff shortages")
+
+
+def test_full_stop_inside_the_marks_then_a_bare_frame_is_still_attributed(nlp):
+    body = "“I hope you find the missing files.” Grant said.\n\nThe hearing went on."
+    [quote] = _quotes(nlp, body)
+    assert (quote.text, quote.speaker_mention, quote.cue) == ("I hope you find the missing files.", "Grant", "said")
+
+
+def test_participle_after_a_comma_borrows_the_subject_of_the_verb_before_it(nlp):
+    body = "Singer Ada Lind shared the news online last week, writing “Feels great to support someone I believe in.”"
+    [quote] = _quotes(nlp, body)
+    assert (quote.kind, quote.text, quote.speaker_local) == (
+        "direct", "Feels great to support someone I believe in.", "Ada Lind")

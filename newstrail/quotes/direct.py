@@ -9,9 +9,14 @@ Rules, applied per section in document order:
   ends its paragraph with a colon takes the quotation opening the next paragraph.
 * **interruption**: after a "before" match, a quotation opening right after the frame in
   the same paragraph is the rest of the same quote (“…,” he said. “…”): one quote whose
-  pieces are the two quotations.
+  pieces are the two quotations; also one going on in lower case in the same sentence
+  after a longer frame (“…,” he said, pointing at X, “you …”), never one that another
+  frame signs (“…,” added Y).
+* **lead-in**: a "before" quotation that finishes the writer's own words (using the tax
+  ''is a misguided approach,'' said Mr. Burman) makes a mixed quote from the sentence start.
 * **mixed**: a clause without a direct quote reports the clause the parser gives it;
-  quotations inside that content make it a mixed quote.
+  quotations inside that content make it a mixed quote. A frame ending its paragraph with
+  a colon and nothing quoted after it reports the next paragraph (a block quote).
 * **follow-on**: a quotation still unclaimed that stands as its own sentence (typically
   a paragraph that is only a quote) continues the speaker of the closest clause before
   it in the same or the previous paragraph, or of the follow-on quote before it.
