@@ -114,3 +114,68 @@ def test_participle_after_a_comma_borrows_the_subject_of_the_verb_before_it(nlp)
     [quote] = _quotes(nlp, body)
     assert (quote.kind, quote.text, quote.speaker_local) == (
         "direct", "Feels great to support someone I believe in.", "Ada Lind")
+
+
+def test_direct_only_verbs_wondered_opined_and_elaborated_attribute_the_quote_beside_them(nlp):
+    body = ("“Will the bridge ever open?” the engineer wondered.\n\n"
+            "“Parents should read the fine print,” opined the Harbor Ledger.\n\n"
+            "She wondered whether the bridge would open.")
+    quotes = _quotes(nlp, body)
+    assert [(q.kind, q.text, q.speaker_mention, q.cue) for q in quotes] == [
+        ("direct", "Will the bridge ever open?", "the engineer", "wondered"),
+        ("direct", "Parents should read the fine print", "the Harbor Ledger", "opined")]
+
+
+def test_lower_case_quotation_reported_by_a_second_cue_is_not_the_rest_of_the_first(nlp):
+    body = '"Thank you, sir," Lane replied, before adding that he thinks "kids should speak with respect."'
+    quotes = {q.cue: q for q in _quotes(nlp, body)}
+    assert quotes["replied"].text == "Thank you, sir"
+    assert "kids should speak with respect" in quotes["adding"].text
+
+
+def test_one_word_before_a_parenthetical_frame_leaves_the_rest_of_the_sentence_as_content(nlp):
+    body = "Otherwise, she said, the towns may simply steal trade from one another."
+    [quote] = _quotes(nlp, body)
+    assert (quote.text, quote.speaker_mention) == ("the towns may simply steal trade from one another", "she")
+
+
+def test_participle_after_the_content_is_the_speakers_own_and_ends_the_content(nlp):
+    body = ("Mr. Dole said Mr. Kane should quit the race for the sake of the party, echoing a memo "
+            "from the treasurer.\n\nLane and Hale will meet next week, Price said, adding, \"They need to talk.\"")
+    found = [(q.text, q.speaker_mention, q.cue) for q in _quotes(nlp, body)]
+    assert ("Mr. Kane should quit the race for the sake of the party", "Mr. Dole", "said") in found
+    assert any(cue == "echoing" and speaker == "Mr. Dole" for _, speaker, cue in found)
+    assert ("Lane and Hale will meet next week", "Price", "said") in found
+    assert ("They need to talk.", "Price", "adding") in found
+
+
+def test_short_subject_before_a_frame_between_commas_joins_the_rest_of_the_sentence(nlp):
+    body = "The answer, the adviser told them, was simple.\n\nThis season, he says, is different."
+    found = [(q.text, q.speaker_mention) for q in _quotes(nlp, body)]
+    assert found == [("The answer was simple", "the adviser"), ("This season is different", "he")]
+
+
+def test_according_to_reports_the_clause_it_hangs_from_not_the_whole_sentence(nlp):
+    body = ("Mr. Kane also met with Mr. Dole that day, as the paper reported, and he will help prepare "
+            "Mr. Dole for the debate, according to three people briefed on the talks.\n\n"
+            "Lane leads Hale by 271 delegates according to a count by the wire service, but the rebel "
+            "has vowed to go on.")
+    found = {q.text for q in _quotes(nlp, body) if q.cue == "according to"}
+    assert found == {"he will help prepare Mr. Dole for the debate", "Lane leads Hale by 271 delegates"}
+
+
+def test_cue_participle_after_a_closing_quote_ends_the_mixed_content_before_it(nlp):
+    body = ('Ms. Reyes stressed that "the way ahead is to get both councils working together," suggesting '
+            "that the only way to do that might be a plain renewal of the pact.")
+    found = {q.cue: q.text for q in _quotes(nlp, body)}
+    assert found["stressed"] == 'that "the way ahead is to get both councils working together,"'
+    assert found["suggesting"].startswith("that the only way")
+
+
+def test_title_slogan_or_chant_right_before_a_quotation_makes_it_a_quote_without_speaker(nlp):
+    body = ("The league released an ad titled “Fair Game.”\n\n"
+            "The hall broke into chants of “Ada! Ada!” as she walked in.\n\n"
+            "The titled nobleman walked past the “plan” without a word.")
+    quotes = _quotes(nlp, body)
+    assert [(q.kind, q.text, q.speaker_mention) for q in quotes] == [
+        ("direct", "Fair Game.", None), ("direct", "Ada! Ada!", None)]

@@ -150,6 +150,17 @@ def _subject_beside(verb: Token, kinds: tuple[str, ...] = ("NOUN", "PROPN", "NUM
     return token if coarse(token) in kinds else None
 
 
+def _speaker_of_reported(verb: Token, in_quote: InQuote) -> Token | None:
+    """"Dole said Kane should leave, echoing …": the parser hung the participle on what was
+    said; it is the speaker's, so its subject is the speaker, not the reported clause's."""
+    head = verb.head
+    if verb.tag_ != "VBG" or verb.dep_ != "advcl" or head.dep_ != "ccomp" or not _is_cue_verb(head.head) \
+            or in_quote(head.head.idx) or not any(t.text == "," for t in verb.doc[head.i:verb.i]):
+        return None
+    subject = subject_of(head.head)
+    return subject if subject is not None and not in_quote(subject.idx) else None
+
+
 def _borrowed_subject(verb: Token, in_quote: InQuote) -> Token | None:
     """“…,” Sanders said, suggesting …: a participle the parser hung inside the quote takes
     the subject of the verb before it, outside the marks ("treating … -- and asserting")."""
@@ -243,9 +254,13 @@ def _trailing_content(doc: Doc, frame_start: int, frame_end: int, sent_start: in
     if not before.endswith((",", "—", "–", ";")):
         return None
     closes = _ATTRIBUTION_CLOSE.match(doc_text(doc)[frame_end:sent_end]) is not None
-    if not closes and _resumed_content(doc, frame_end, sent_end) is None:
+    resumed = None if closes else _resumed_content(doc, frame_end, sent_end)
+    if not closes and resumed is None:
         return None
-    return _trimmed(doc, sent_start, sent_start + len(before), min_words=2)
+    found = _trimmed(doc, sent_start, sent_start + len(before), min_words=2)
+    # "Otherwise, she said, countries may …": one opening word before the frame is no
+    # content of its own; what was said is the rest of the sentence.
+    return found if found is not None or closes else resumed
 
 
 def _resumed_content(doc: Doc, frame_end: int, sent_end: int) -> tuple[int, int] | None:
@@ -254,6 +269,10 @@ def _resumed_content(doc: Doc, frame_end: int, sent_end: int) -> tuple[int, int]
     stripped = after.lstrip()
     if not stripped.startswith((",", "—", "–")):
         return None
+    following = stripped[1:].split(None, 1)
+    word = following[0].rstrip(",;:—–").lower() if following else ""
+    if word.endswith("ing") and word in LEMMA_OF_FORM:
+        return None  # "…, Spicer said, adding, “…”": the participle reports words of its own
     return _trimmed(doc, frame_end + len(after) - len(stripped) + 1, sent_end, min_words=2)
 
 
@@ -298,18 +317,22 @@ def _parse_content(verb: Token, frame: tuple[int, int], in_quote: InQuote) -> tu
     """What the cue reports, from the parse: its clausal complement or infinitive."""
     doc, sent = verb.doc, sentence(verb)
     sent_start, sent_end = sent.start_char, sent.end_char
-    for finder in (
-        lambda: _ccomp_content(verb, frame),
+    # "The solution, the partner said, was simple": the words before a frame set between
+    # commas are short, but the sentence goes on after it (see ``_content_after``).
+    short_ok = 2 if _resumed_content(doc, frame[1], sent_end) is not None else _MIN_CONTENT_WORDS
+    for finder, min_words in (
+        (lambda: _ccomp_content(verb, frame), _MIN_CONTENT_WORDS),
         # ", pointing at the chairman, “…”": a participle reports nothing before its comma.
-        lambda: None if verb.tag_ == "VBG" else _trailing_content(doc, frame[0], frame[1], sent_start, sent_end),
-        lambda: _colon_content(doc, frame[1], sent_end),
-        lambda: _complement_content(verb, frame[1]),
+        (lambda: None if verb.tag_ == "VBG" else _trailing_content(doc, frame[0], frame[1], sent_start, sent_end),
+         short_ok),
+        (lambda: _colon_content(doc, frame[1], sent_end), _MIN_CONTENT_WORDS),
+        (lambda: _complement_content(verb, frame[1]), _MIN_CONTENT_WORDS),
     ):
         extent = finder()
         if extent is not None:
             extent = _outside_frame(extent, frame)
             extent = (extent[0], _cut_at_next_cue(doc, *extent, verb))
-        if extent is not None and (found := _trimmed(doc, *extent)) is not None:
+        if extent is not None and (found := _trimmed(doc, *extent, min_words=min_words)) is not None:
             return found
     lemma = LEMMA_OF_FORM.get(verb.lower_, "")
     for child in verb.children:
@@ -353,6 +376,8 @@ _HEARER_OBJECT = frozenset("speak talk warn urge thank refer tell".split())
 
 
 _CLAUSE_BREAKS = frozenset({"while", "whereas", "compared"})
+# Words that open a clause of its own after "according to X,".
+_CLAUSE_OPENERS = frozenset({"but", "and", "while", "whereas", "although", "though", "yet"})
 
 
 def _inside(token: Token, verb: Token) -> bool:
@@ -411,6 +436,16 @@ def _cut_at_next_cue(doc: Doc, start: int, end: int, verb: Token | None = None) 
         heads.add(link.i)
         link = link.head if link.dep_ == "xcomp" and link.head is not link else None
     for token in tokens:
+        # "said Kane should leave the race, echoing a memo …": a participle after a comma that
+        # hangs from the cue itself tells what the speaker did, not what was said.
+        # The parser may hang it on the complement's verb instead; a cue participle there
+        # ("…, saying …") still starts words of its own.
+        if verb is not None and token.tag_ == "VBG" and token.i > verb.i and token.dep_ in ("advcl", "xcomp", "conj") \
+                and (token.head.i == verb.i or token.lower_ in LEMMA_OF_FORM) and doc[token.i - 1].idx > start:
+            if doc[token.i - 1].text == ",":
+                return doc[token.i - 1].idx
+            if doc[token.i - 1].is_quote and token.i > 1 and doc[token.i - 2].text == ",":
+                return _end(doc[token.i - 1])  # "…working together," suggesting …
         # "While he acknowledged …, Ham also noted …": the content of a subordinate cue ends
         # where the clause it hangs from (a cue with a subject of its own) begins.
         if verb is not None and _is_cue_verb(token) and token.is_ancestor(verb):
@@ -451,8 +486,19 @@ def _according_clause(token: Token, paragraph: int, offset: int) -> Clause | Non
         phrase = sorted(set(phrase) | {token, to} | set(source.subtree), key=lambda t: t.i)
     doc, sent = token.doc, sentence(token)
     frame_start, frame_end = phrase[0].idx, _end(phrase[-1])
-    left = _trimmed(doc, sent.start_char, frame_start)
-    right = _trimmed(doc, frame_end, sent.end_char)
+    left_start, right_end = sent.start_char, sent.end_char
+    head = token.head
+    if head is not token and head.tag_.startswith("VB") and head.dep_ == "conj" and sentence(head) == sent:
+        # "…, and he will be part of it, according to three people": the conjunct the phrase
+        # hangs from is what they say, not the whole sentence.
+        if head.i < token.i:
+            left_start = max(left_start, head.left_edge.idx)
+        else:
+            right_end = min(right_end, _end(head.right_edge))
+    left = _trimmed(doc, left_start, frame_start)
+    right = _trimmed(doc, frame_end, right_end)
+    if right is not None and doc_text(doc)[right[0]:right[1]].split(None, 1)[0].lower() in _CLAUSE_OPENERS:
+        right = None  # "X leads by 271 delegates according to the AP, but Y vowed …"
     sides = [s for s in (left, right) if s is not None]
     content = max(sides, key=lambda s: s[1] - s[0]) if sides else None
     mention = mention_from_token(source, offset) if source is not None else None
@@ -477,7 +523,7 @@ def find_clauses(doc: Doc, paragraph: int, offset: int, in_quote: InQuote) -> li
             continue
         if not _is_cue_verb(token) or _is_passive(token) or _reduced_passive(token):
             continue
-        subject = subject_of(token) or _subject_beside(token)
+        subject = _speaker_of_reported(token, in_quote) or subject_of(token) or _subject_beside(token)
         if subject is not None and in_quote(subject.idx):
             # “Happy Cinco de Mayo!,” he tweeted: words inside the marks never speak; the
             # parser took the quote for the subject, the speaker is the word before the verb.
@@ -515,6 +561,16 @@ _DASH_SIGNATURE = re.compile(
     r"[^\S\n]*([―—–]|\s-)[^\S\n]*"
     r"((?:[A-Z][\w’'-]*\.?)(?:[^\S\n]+(?:[A-Z][\w’'-]*\.?|de|da|del|van|von|der|la|le|al|bin)){0,4}?)"
     r"[^\S\n]*(?=$|[,;(]|\.(?:\s|$))")
+# Words before a quotation that name it as a title, slogan or chant.
+_NAMED_CUE = re.compile(r"titled|entitled|chants? of|chanting|slogan", re.IGNORECASE)
+_NAMED_WORDS = re.compile(r"\b(" + _NAMED_CUE.pattern + r")[ \t]*[,:]?[ \t]*$", re.IGNORECASE)
+
+
+def names_quotation(clause: Clause) -> bool:
+    """Is this a clause of ``_NAMED_WORDS`` (a title or chant, no speaker)?"""
+    return clause.mention is None and clause.content is None and _NAMED_CUE.fullmatch(clause.cue) is not None
+
+
 # “…” [WaPo.]: a quote in a news digest, its source in brackets.
 _BRACKET_SOURCE = re.compile(r"[^\S\n]*\[([A-Z][^\]\n.]{0,40})\.?\]")
 # Port chairman: ‘We will not be bullied’ — a headline that names its speaker before a colon.
@@ -549,6 +605,12 @@ def frameless_clauses(text: str, paras, segments_by_paragraph) -> list[Clause]:
                     if mention is not None and mention.kind in ("name", "organisation"):
                         clauses.append(Clause(paragraph.index, "[]", match.start(), match.start(), match.end(),
                                               paragraph.start, paragraph.end, mention))
+        for segment in found:
+            # An ad titled “Scam”, chants of “Ted! Ted!”: named words with no verb of saying.
+            match = _NAMED_WORDS.search(text, max(paragraph.start, segment.open_mark - 40), segment.open_mark)
+            if match is not None:
+                clauses.append(Clause(paragraph.index, match.group(1), match.start(1), match.start(1), match.end(1),
+                                      paragraph.start, paragraph.end, None))
         if found and found[0].open_mark > paragraph.start:
             lead = _COLON_LEAD.fullmatch(text, paragraph.start, found[0].open_mark)
             if lead is not None and len(lead.group(1).split()) <= 4:

@@ -20,7 +20,7 @@ REPORTING_LEMMAS = frozenset("""
     mention inform indicate dismiss slam blast criticise criticize praise call
     cite discuss attack condemn denounce blame brand label characterize characterise liken
     compare decry applaud hail lament recount speak talk rebut dispute tout thank mock refer
-    dub bemoan deride ridicule encourage exhort laud reference
+    dub bemoan deride ridicule encourage exhort laud reference echo
 """.split())
 
 # Verbs that attribute a quotation standing right beside them but report nothing on their
@@ -28,7 +28,7 @@ REPORTING_LEMMAS = frozenset("""
 DIRECT_ONLY_LEMMAS = frozenset("""
     exclaim continue chant shout yell scream cry read interject mouth snap shoot fire beam
     gush muse sing whisper mutter thunder sigh laugh cheer proclaim declare tease scoff
-    quote begin conclude
+    quote begin conclude wonder elaborate opine react
 """.split()) - REPORTING_LEMMAS
 
 # Verbs whose content may be a noun phrase: "called Clinton a “champion”", "cited the
@@ -38,7 +38,7 @@ OBJECT_CONTENT_LEMMAS = frozenset("""
     discuss accuse blame brand label characterize characterise liken compare dismiss question
     demand propose promise deny decry applaud hail lament tout recount speak talk reveal
     announce recommend urge rebut dispute thank mock refer warn dub bemoan deride ridicule pledge
-    vow say laud reference
+    vow say laud reference echo
 """.split())
 # Prepositions that carry such a content: "called for X", "spoke of X", "compared him to X".
 OBJECT_PREPOSITIONS: dict[str, tuple[str, ...]] = {

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .clauses import Clause
+from .clauses import Clause, names_quotation
 from .marks import Paragraph, Quotation
 
 # A direct quote this share of a content around it is the quote itself (see ``outermost``).
@@ -166,7 +166,15 @@ class _Section:
         words = self.text[quotation.first.start:quotation.first.start + 1]
         between = self.text[clause.frame_end:quotation.first.open_mark]
         return words.islower() and clause.frame_end <= quotation.first.open_mark <= clause.sentence_end \
-            and _SENTENCE_BREAK.search(between) is None and len(between) <= _MAX_RESUME_GAP
+            and _SENTENCE_BREAK.search(between) is None and len(between) <= _MAX_RESUME_GAP \
+            and not self.reported_between(clause.frame_end, quotation.first.open_mark)
+
+    def reported_between(self, start: int, mark: int) -> bool:
+        """“…,” Cruz replied, before adding that he thinks “children …”: a second reporting verb
+        between the frame and a lower-case quotation whose content takes in that quotation makes
+        it part of what that verb reports, not the rest of the first quote."""
+        return any(start <= other.cue_start < mark and other.content is not None
+                   and other.content[0] <= mark < other.content[1] for other in self.clauses)
 
     def signed(self, quotation: Quotation, clause: Clause) -> bool:
         """Does a frame of its own follow the quotation (“…,” added Rep. Clyburn)? Then it is
@@ -299,7 +307,15 @@ def attribute(text: str, paras: list[Paragraph], quotations: list[Quotation], cl
     found: list[Attribution] = []
     pending: list[Clause] = []
     for clause in section.clauses:
-        direct = _direct(section, clause) if clause.mention is not None else None
+        if clause.mention is not None:
+            direct = _direct(section, clause)
+        elif names_quotation(clause):
+            # An ad titled “Scam”: the quotation right after the words is the quote, no speaker.
+            found_at = section.after(clause)
+            direct = None if found_at is None else Attribution(
+                "direct", [section.quotations[found_at].spans], clause, quotations=[section.take(found_at)])
+        else:
+            direct = None
         if direct is not None:
             found.append(direct)
         else:
