@@ -185,6 +185,30 @@ def test_paragraphs_without_cues_are_not_parsed(nlp):
             calls.extend(texts)
             return nlp.pipe(texts, **kwargs)
 
+        def get_pipe(self, name):
+            return nlp.get_pipe(name)
+
     body = "A long paragraph about the weather and nothing else.\n\n“Only a quote here.”\n\nHe said it rained."
     list(extract_quotes([Article(id="p", source="t", body=body)], nlp=Counting()))
     assert calls == ["He said it rained."]
+
+
+def test_entities_are_recognised_around_names_only(nlp):
+    # The recogniser runs on windows around proper nouns; what it finds must be what a
+    # whole-text pass finds for the names a speaker can be.
+    from newstrail.quotes import recognise_entities
+
+    texts = ["Harbour minister Grace Okafor told reporters on Monday that the Kessling Dockworkers' Union "
+             "had rejected the offer, and that talks would resume in Varenna.",
+             "The weather was fine, and nobody said anything at all.",
+             "“We will not move,” said Peter Marsh, who leads the union."]
+    disable = ["ner", "lemmatizer", "attribute_ruler"]
+    docs = list(nlp.pipe(texts, disable=disable))
+    recognise_entities(nlp.get_pipe("ner"), docs)
+    full = list(nlp.pipe(texts))
+    for doc, whole in zip(docs, full):
+        people = {e.text for e in doc.ents if e.label_ == "PERSON"}
+        assert people == {e.text for e in whole.ents if e.label_ == "PERSON"}
+    assert {e.text for e in docs[0].ents if e.label_ == "PERSON"} == {"Grace Okafor"}
+    assert not docs[1].ents
+    assert "Peter Marsh" in {e.text for e in docs[2].ents if e.label_ == "PERSON"}

@@ -30,6 +30,8 @@ import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from spacy.tokens import Span
+
 from ..records import Article, Quote
 from .clauses import Clause, find_clauses, frameless_clauses
 from .cues import CUE_WORD, DIRECT_CUE_WORD
@@ -44,6 +46,10 @@ SECTIONS = ("title", "standfirst", "body")
 # Pipes whose output is never read here; skipping them saves parse time (word classes
 # come from the tags: ``cues.coarse``).
 UNUSED_PIPES = ("lemmatizer", "attribute_ruler")
+# Run apart, on the sentences that need it (``recognise_entities``).
+ENTITY_PIPE = "ner"
+_PROPER_TAGS = frozenset({"NNP", "NNPS"})
+ENTITY_CONTEXT = 3
 MAX_PARSE_CHARS = 20_000
 INTERRUPTION_JOINER = " … "
 PARAGRAPH_JOINER = " "
@@ -107,15 +113,56 @@ def extract_quotes(articles: Iterable[Article], *, nlp=None, batch_size: int = 6
         from ..nlp import load_nlp
 
         nlp = load_nlp()
-    disable = [name for name in UNUSED_PIPES if name in nlp.pipe_names]
+    ner = nlp.get_pipe(ENTITY_PIPE) if ENTITY_PIPE in nlp.pipe_names else None
+    disable = [name for name in (*UNUSED_PIPES, ENTITY_PIPE) if name in nlp.pipe_names]
     for batch in _batched(articles, max(1, batch_size)):
         plans = [_plan(article) for article in batch]
         units = [(section, paragraph) for sections in plans for section in sections for paragraph in section.to_parse()]
         texts = (section.text[p.start:p.end] for section, p in units)
-        for (section, paragraph), doc in zip(units, nlp.pipe(texts, batch_size=256, disable=disable)):
+        docs = list(nlp.pipe(texts, batch_size=256, disable=disable))
+        if ner is not None:
+            recognise_entities(ner, docs)
+        for (section, paragraph), doc in zip(units, docs):
             section.docs[paragraph.index] = doc
         for article, sections in zip(batch, plans):
             yield article, _article_quotes(article, sections)
+
+
+def _entity_windows(doc, sent) -> list[tuple[int, int]]:
+    """Token ranges of a sentence worth recognising: each run of proper nouns with its context."""
+    windows: list[tuple[int, int]] = []
+    for token in sent:
+        if token.tag_ not in _PROPER_TAGS:
+            continue
+        start, end = max(sent.start, token.i - ENTITY_CONTEXT), min(sent.end, token.i + 1 + ENTITY_CONTEXT)
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], end)
+        else:
+            windows.append((start, end))
+    return windows
+
+
+def recognise_entities(ner, docs: list) -> None:
+    """Run the entity recogniser only where names are, and set the entities it finds.
+
+    The recogniser of the small English pipeline has an embedding layer of its own and costs
+    more than tagging and parsing together. A name is a run of proper nouns, and what the
+    recogniser needs to tell a person from a place or a body is a few words around it (its
+    embedding sees four tokens either side), so each run is recognised in a window of
+    ``ENTITY_CONTEXT`` tokens either side, within its sentence; the rest of the text is not.
+    """
+    wanted = [(n, window) for n, doc in enumerate(docs) for sent in doc.sents for window in _entity_windows(doc, sent)]
+    found: list[list[Span]] = [[] for _ in docs]
+    parts = (docs[n][a:b].as_doc() for n, (a, b) in wanted)
+    for (n, (start, end)), part in zip(wanted, ner.pipe(parts, batch_size=256)):
+        for ent in part.ents:
+            # An entity cut by the window's edge is not trusted (its other half is outside).
+            if (ent.start == 0 and start > 0 and docs[n][start - 1].tag_ in _PROPER_TAGS) or (
+                    ent.end == len(part) and end < len(docs[n]) and docs[n][end].tag_ in _PROPER_TAGS):
+                continue
+            found[n].append(Span(docs[n], start + ent.start, start + ent.end, label=ent.label))
+    for doc, spans in zip(docs, found):
+        doc.set_ents(spans, default="outside")
 
 
 def _article_quotes(article: Article, sections: list[_Section]) -> list[Quote]:
