@@ -179,3 +179,21 @@ def test_title_slogan_or_chant_right_before_a_quotation_makes_it_a_quote_without
     quotes = _quotes(nlp, body)
     assert [(q.kind, q.text, q.speaker_mention) for q in quotes] == [
         ("direct", "Fair Game.", None), ("direct", "Ada! Ada!", None)]
+
+
+def test_name_after_an_inverted_cue_speaks_even_when_parsed_as_a_later_verbs_subject(nlp):
+    body = ("“The fund will run dry by spring,” said Harriet Voss, an analyst who is the head of the "
+            "Lakeside Budget Office, “unless the council acts now.”\n\n"
+            "“Nobody here has seen a winter like this one,” said the baker, who like most people on "
+            "the street did not want to give her name.")
+    quotes = _quotes(nlp, body)
+    assert [(q.kind, q.text, q.speaker_mention) for q in quotes][:2] == [
+        ("direct", "The fund will run dry by spring … unless the council acts now.", "Harriet Voss"),
+        ("direct", "Nobody here has seen a winter like this one", "the baker")]
+
+
+def test_quotation_of_several_sentences_after_a_comma_is_direct_whatever_follows(nlp):
+    body = ('The mayor said, "We are ready. We have the crews. We have the salt" - the first time she '
+            "had spoken since the storm.")
+    [quote] = [q for q in _quotes(nlp, body) if q.cue == "said"]
+    assert (quote.kind, quote.text) == ("direct", "We are ready. We have the crews. We have the salt")

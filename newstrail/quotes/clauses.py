@@ -100,6 +100,12 @@ def subject_of(verb: Token) -> Token | None:
     """Who speaks through ``verb``: its subject, an inverted subject, or its head's subject."""
     if verb.dep_ == "acl" and coarse(verb.head) in ("PROPN", "NOUN") and verb.head.i < verb.i:
         return verb.head  # "Joe Biden saying he would talk"
+    before = verb.doc[verb.i - 1] if verb.i > 0 else None
+    if (verb.tag_ == "VBG" and verb.dep_ == "advcl" and before is not None and before.dep_ == "pobj"
+            and coarse(before) == "PROPN"):
+        # "He spoke in the wake of Joe Biden saying he would talk": the parser hangs the
+        # participle on the main verb, but the name right before it (no comma) is who says it.
+        return before
     subject_deps = {"nsubj"}
     for _ in range(_MAX_SUBJECT_CLIMB):
         for child in verb.lefts:
@@ -148,6 +154,37 @@ def _subject_beside(verb: Token, kinds: tuple[str, ...] = ("NOUN", "PROPN", "NUM
         return None
     token = verb.doc[i]
     return token if coarse(token) in kinds else None
+
+
+# Tags of the words of a speaker's noun phrase right after an inverted cue ("said the
+# retired neurosurgeon Ben Carson").
+_NAME_PHRASE_TAGS = frozenset({"DT", "JJ", "NNP", "NNPS", "NN", "NNS", "PRP$", "POS", "CD", "HYPH", "VBN"})
+_NAME_PHRASE_END = frozenset({",", ".", ";", "—", "–", "-", ":", "”", '"'})
+
+
+def _subject_following(verb: Token, in_quote: InQuote) -> Token | None:
+    """“…,” said Edward Leamer, an economist …: the parser made the name the subject of a
+    later verb and left the cue without one; the noun phrase right after it speaks."""
+    if verb.tag_ not in ("VBD", "VBZ") or verb.i == 0 or verb.nbor(-1).text not in {",", "”", '"', "’", "'"}:
+        return None
+    sent_end = sentence(verb).end
+    i = verb.i + 1
+    head = None
+    while i < sent_end and not in_quote(verb.doc[i].idx):
+        token = verb.doc[i]
+        if token.tag_ in _NAME_PHRASE_TAGS:
+            if token.tag_.startswith("NN"):
+                head = token
+        elif token.is_title and token.tag_ == "RB" and i == verb.i + 1:
+            head = token  # "said Skelly," tagged as an adverb
+        else:
+            break
+        i += 1
+    if head is None or head.i != i - 1:
+        return None
+    if i < sent_end and verb.doc[i].text not in _NAME_PHRASE_END:
+        return None
+    return head
 
 
 def _speaker_of_reported(verb: Token, in_quote: InQuote) -> Token | None:
@@ -232,11 +269,16 @@ def _trimmed(doc: Doc, start: int, end: int, min_words: int = _MIN_CONTENT_WORDS
     text = doc_text(doc)
     while start < end and text[start] in _CONTENT_TRIM:
         start += 1
-    while end > start and (text[end - 1] in _CONTENT_TRIM or text[end - 1] == "."):
-        end -= 1
+    while end > start:
+        if text[end - 1] in _CONTENT_TRIM or text[end - 1] == ".":
+            end -= 1
+            continue
+        # "he will end the war, and the Kremlin confirmed …": the conjunction joins the next clause.
         words = text[start:end].rsplit(None, 1)
         if len(words) == 2 and words[1].lower() in _TRAILING_CONJUNCTIONS:
             end = start + len(words[0])
+            continue
+        break
     if len(text[start:end].split()) < min_words:
         return None
     return start, end
@@ -523,7 +565,8 @@ def find_clauses(doc: Doc, paragraph: int, offset: int, in_quote: InQuote) -> li
             continue
         if not _is_cue_verb(token) or _is_passive(token) or _reduced_passive(token):
             continue
-        subject = _speaker_of_reported(token, in_quote) or subject_of(token) or _subject_beside(token)
+        subject = _speaker_of_reported(token, in_quote) or subject_of(token) or _subject_beside(token) \
+            or _subject_following(token, in_quote)
         if subject is not None and in_quote(subject.idx):
             # “Happy Cinco de Mayo!,” he tweeted: words inside the marks never speak; the
             # parser took the quote for the subject, the speaker is the word before the verb.

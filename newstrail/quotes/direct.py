@@ -42,6 +42,7 @@ _COLON_TO_END = re.compile(r"\s*:\s*")
 _CLOSED_BY = frozenset(".!?,")
 _FRAME_CLOSE = re.compile(r"\s*[.!?]?\s*")
 _SENTENCE_BREAK = re.compile(r"[.!?…]\s|[“”\"]")
+_INNER_SENTENCE_BREAK = re.compile(r"\b(?!vs\.)[a-z]+[.!?][\s]+[A-Z]")
 _SENTENCE_START = re.compile(r"[.!?…][”\"’']*\s+")
 _MAX_RESUME_GAP = 120  # characters of frame between the two parts of a resumed quote
 # A quotation ends its sentence when nothing but closing punctuation follows, or a new
@@ -102,6 +103,12 @@ class _Section:
         last = quotation.last
         return last.close_mark is not None and self.text[last.close_mark - 1:last.close_mark] in _CLOSED_BY
 
+    def several_sentences(self, quotation: Quotation) -> bool:
+        """Thiel said, “I am proud. … an American” - the first …: quoted words that hold a
+        sentence break are a statement of their own, whatever follows the closing mark."""
+        first = quotation.first
+        return _INNER_SENTENCE_BREAK.search(self.text, first.start, quotation.last.end) is not None
+
     def starts_sentence(self, quotation: Quotation) -> bool:
         first = quotation.first
         para = self.paras[first.paragraph]
@@ -137,7 +144,7 @@ class _Section:
         for i, q in self.free():
             first = q.first
             if first.paragraph == clause.paragraph and self.gap(clause.frame_end, first.open_mark, _GAP_AFTER):
-                if self.ends_sentence(q) or self.complete(q):
+                if self.ends_sentence(q) or self.complete(q) or self.several_sentences(q):
                     return i
                 # “…” as the verb's object inside a sentence: a sign that read “Hispanics 4 Trump”
                 # at the rally. It is the quote unless the clause reports more words around it.
