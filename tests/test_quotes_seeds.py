@@ -86,6 +86,19 @@ def test_multi_paragraph_cleverly_quotes(quotes, article, opening, closing, cue,
     assert quote.text.startswith(opening) and quote.text.endswith(closing)
 
 
+@pytest.mark.parametrize(("article", "mention"), [("000", "US President Joe Biden"), ("001", "US President Joe Biden")])
+def test_biden_in_000_and_001_is_not_cleverly(quotes, article, mention):
+    # 001: "He made his remarks in the wake of US President Joe Biden saying he would …":
+    # the participle's speaker is the name right before it, not the sentence's subject.
+    quote = _one(quotes, article, "prepared to talk to Mr Putin")
+    assert (quote.speaker_local, quote.speaker_mention) == ("Joe Biden", mention)
+
+
+def test_003_trump_content_stops_before_the_next_clause(quotes):
+    quote = _one(quotes, "003", "he will end the war in Ukraine")
+    assert quote.speaker_local == "Donald Trump" and quote.text.endswith("war in Ukraine")
+
+
 def test_lammy_quote_is_split_around_its_attribution(quotes):
     quote = _one(quotes, "002", "Putin’s invasion may have stalled")
     assert (quote.cue, quote.speaker_local, quote.speaker_mention) == ("told MPs", "David Lammy", "he")
