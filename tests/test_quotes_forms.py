@@ -197,3 +197,25 @@ def test_quotation_of_several_sentences_after_a_comma_is_direct_whatever_follows
             "had spoken since the storm.")
     [quote] = [q for q in _quotes(nlp, body) if q.cue == "said"]
     assert (quote.kind, quote.text) == ("direct", "We are ready. We have the crews. We have the salt")
+
+
+def test_question_put_by_someone_unnamed_or_by_an_agent_is_its_own_content(nlp):
+    body = ("Asked whether the bridge would reopen by June, Mayor Pia Lund said she hoped so.\n\n"
+            "The director was asked by a reporter about the missing funds.\n\n"
+            "“We will know more next week.”")
+    quotes = _quotes(nlp, body)
+    found = {q.text: q.speaker_mention for q in quotes}
+    assert found["whether the bridge would reopen by June"] is None
+    assert found["the missing funds"] == "a reporter"
+    assert quotes[-1].text == "We will know more next week." and quotes[-1].speaker_mention != "a reporter"
+
+
+def test_cue_hung_on_its_speaker_keeps_its_own_content(nlp):
+    body = ("Voss, the county's longtime treasurer, repeated her warning about the deficit, calling the "
+            "budget a “house of cards.”\n\n"
+            "Lane and Hale issued a statement describing their talks as a “very good start.”\n\n"
+            "She founded a small firm called Northwind Analytics.")
+    found = {q.cue: (q.text, q.speaker_mention) for q in _quotes(nlp, body)}
+    assert found["calling"] == ("the budget a “house of cards.”", "Voss")
+    assert found["describing"] == ("their talks as a “very good start.”", "Lane")
+    assert "called" not in found

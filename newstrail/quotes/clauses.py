@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Token
 
 from .cues import (
-    ACCORDING, ADDRESSEE_LEMMAS, DIRECT_ONLY_LEMMAS, INFINITIVE_CONTENT_LEMMAS, LEMMA_OF_FORM, OBJECT_CONTENT_LEMMAS,
-    OBJECT_PREPOSITIONS, coarse, doc_text, sentence,
+    ACCORDING, ADDRESSEE_LEMMAS, DIRECT_ONLY_LEMMAS, INFINITIVE_CONTENT_LEMMAS, LEMMA_OF_FORM, MEDIUM_NOUNS,
+    OBJECT_CONTENT_LEMMAS, OBJECT_PREPOSITIONS, coarse, doc_text, sentence,
 )
 from .mentions import Mention, mention_from_token, mention_from_words
 
@@ -54,6 +54,9 @@ class Clause:
     # The rest of the content after a frame inside the sentence: "Lenox was a juggernaut,
     # Mr. Clarke said, until it went bankrupt."
     content_after: tuple[int, int] | None = None
+    # A question put to someone else ("asked by the host whether …"): the asker does not
+    # go on speaking in the quotes that follow; the one asked answers.
+    question: bool = False
 
 
 def _end(token: Token) -> int:
@@ -98,8 +101,24 @@ def _inverted_subject(verb: Token) -> Token | None:
 
 def subject_of(verb: Token) -> Token | None:
     """Who speaks through ``verb``: its subject, an inverted subject, or its head's subject."""
+    if verb.dep_ == "acl" and verb.tag_ == "VBN" and verb.head.i < verb.i \
+            and not any(t.is_punct for t in verb.doc[verb.head.i + 1:verb.i]):
+        return None  # "a firm called Cambridge Analytica", "the report cited by …": a naming, not a speaker
     if verb.dep_ == "acl" and coarse(verb.head) in ("PROPN", "NOUN") and verb.head.i < verb.i:
-        return verb.head  # "Joe Biden saying he would talk"
+        head = verb.head  # "Joe Biden saying he would talk"
+        if head.lower_ in MEDIUM_NOUNS and coarse(head) == "NOUN":
+            # "Trump issued a statement saying …", "posted a series of tweets calling …": the issuer speaks.
+            governor = head
+            for _ in range(4):
+                if governor.dep_ not in ("dobj", "pobj", "prep") or governor.head is governor:
+                    break
+                governor = governor.head
+                if coarse(governor) == "VERB":
+                    issuer = subject_of(governor) if governor.i < head.i else None
+                    if issuer is not None:
+                        return issuer
+                    break
+        return head
     before = verb.doc[verb.i - 1] if verb.i > 0 else None
     if (verb.tag_ == "VBG" and verb.dep_ == "advcl" and before is not None and before.dep_ == "pobj"
             and coarse(before) == "PROPN"):
@@ -232,7 +251,12 @@ def _frame_tokens(verb: Token, chain: list[Token], subject: Token | None, in_quo
             if allowed and not any(in_quote(t.idx) or _is_complementiser(t) for t in child.subtree):
                 tokens.extend(child.subtree if child.dep_ not in ("aux", "auxpass", "neg") else [child])
     if subject is not None and sentence(subject) == sentence(verb):
-        tokens.extend(subject.subtree)
+        if verb.is_ancestor(subject) or not subject.is_ancestor(verb):
+            tokens.extend(subject.subtree)
+        else:
+            # "Christie, the governor, …, calling him a “guy”": the parser hung the cue on its
+            # speaker; the speaker's words end before the cue, what the cue says is not frame.
+            tokens.extend(t for t in subject.subtree if t.i < verb.i and not verb.is_ancestor(t))
     tokens = sorted(set(tokens), key=lambda t: t.i)
     # A quotation mark the parser hung on the subject is the quote's, not the frame's.
     while len(tokens) > 1 and tokens[0].is_quote:
@@ -545,7 +569,53 @@ def _according_clause(token: Token, paragraph: int, offset: int) -> Clause | Non
     content = max(sides, key=lambda s: s[1] - s[0]) if sides else None
     mention = mention_from_token(source, offset) if source is not None else None
     return Clause(paragraph, "according to", offset + token.idx, offset + frame_start, offset + frame_end,
-                  offset + sent.start_char, offset + sent.end_char, mention, _shift(content, offset))
+                  offset + sent.start_char, offset + sent.end_char, mention, _shift(content, offset), question=True)
+
+
+_QUESTION_WORDS = frozenset("if whether what why how who whom which when where".split())
+
+
+def _asked_clause(verb: Token, paragraph: int, offset: int, in_quote: InQuote) -> Clause | None:
+    """"Asked whether he would run, …", "She was asked about the plan": a question put by
+    someone the sentence may not name ("… by the host"). The question is the content."""
+    if verb.lower_ != "asked" or verb.tag_ != "VBN":
+        return None
+    doc, sent = verb.doc, sentence(verb)
+    # "Asked whether …, she said …" opens its sentence; "…,” she said when asked about it"
+    # is part of the frame of the quote before it.
+    opens = verb.i == sent.start or (verb.i == sent.start + 1 and doc[sent.start].lower_ in ("when", "once"))
+    if not any(c.dep_ == "auxpass" for c in verb.children) and (
+            verb.dep_ != "advcl" or not opens or any(c.dep_ in ("nsubj", "aux") for c in verb.children)):
+        return None
+    agent = next((c for c in verb.children if c.dep_ == "agent" and c.lower_ == "by"), None)
+    asker = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
+    # "asked by a reporter about the funds": the parser may hang the question on the asker.
+    candidates = list(verb.rights) + ([c for c in asker.rights if c.dep_ == "prep"] if asker is not None else [])
+    content = None
+    for child in candidates:
+        if in_quote(child.idx) and child.dep_ not in ("ccomp", "advcl"):
+            continue
+        if child.dep_ in ("ccomp", "advcl") and child.left_edge.lower_ in _QUESTION_WORDS:
+            content = _trimmed(doc, *_subtree_extent(child))
+        elif child.dep_ == "xcomp" and child.left_edge.lower_ == "to":
+            content = _trimmed(doc, *_subtree_extent(child))
+        elif child.dep_ == "prep" and child.lower_ == "about":
+            objects = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
+            content = _trimmed(doc, *_subtree_extent(objects[0]), min_words=2) if objects else None
+        else:
+            continue
+        break
+    if content is None:
+        return None
+    frame_start = min([verb.idx] + [c.idx for c in verb.lefts if c.dep_ in ("aux", "auxpass", "advmod")])
+    frame_end = _end(verb)
+    mention = None
+    if asker is not None and not in_quote(asker.idx) and coarse(asker) in ("PROPN", "NOUN"):
+        mention = mention_from_token(asker, offset)
+        if agent.i == verb.i + 1:
+            frame_end = _end(asker.right_edge if content[0] > _end(asker.right_edge) else asker)
+    return Clause(paragraph, verb.text, offset + verb.idx, offset + frame_start, offset + frame_end,
+                  offset + sent.start_char, offset + sent.end_char, mention, _shift(content, offset), question=True)
 
 
 def _shift(span: tuple[int, int] | None, offset: int) -> tuple[int, int] | None:
@@ -563,7 +633,13 @@ def find_clauses(doc: Doc, paragraph: int, offset: int, in_quote: InQuote) -> li
             if clause is not None:
                 clauses.append(clause)
             continue
-        if not _is_cue_verb(token) or _is_passive(token) or _reduced_passive(token):
+        if not _is_cue_verb(token):
+            continue
+        asked = _asked_clause(token, paragraph, offset, in_quote)
+        if asked is not None:
+            clauses.append(asked)
+            continue
+        if _is_passive(token) or _reduced_passive(token):
             continue
         subject = _speaker_of_reported(token, in_quote) or subject_of(token) or _subject_beside(token) \
             or _subject_following(token, in_quote)

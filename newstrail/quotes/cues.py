@@ -113,6 +113,15 @@ DIRECT_CUE_WORD = re.compile(r"\b(?:" + "|".join(sorted((f for f, lemma in LEMMA
                                                             if lemma in DIRECT_ONLY_LEMMAS), key=len, reverse=True))
                              + r")\b", re.IGNORECASE)
 
+# What carries someone's words without speaking itself: "issued a statement saying …",
+# "in a speech calling …", "ran an ad accusing …": the one who issued it speaks.
+MEDIUM_NOUNS = frozenset("""
+    statement statements speech speeches release letter letters article articles op-ed column
+    ad ads advert advertisement commercial tweet tweets post posts email emails message messages
+    memo note video interview remarks address announcement resolution petition essay editorial
+    book bill motion lawsuit complaint filing
+""".split())
+
 # Honorifics and the gender they imply (None: either).
 HONORIFICS: dict[str, str | None] = {
     "mr": "m", "sir": "m", "lord": "m", "mister": "m",

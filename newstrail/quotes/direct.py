@@ -296,13 +296,14 @@ def _closest_speaker(quotation: Quotation, found: list[Attribution], section: _S
     paragraph = quotation.first.paragraph
     candidates: list[tuple[int, Clause]] = []
     for clause in section.clauses:
-        if clause.mention is not None and clause.cue_start < position and clause.paragraph >= paragraph - 1:
+        if clause.mention is not None and not clause.question and clause.cue_start < position \
+                and clause.paragraph >= paragraph - 1:
             candidates.append((clause.cue_start, clause))
     for attribution in found:
         clause = attribution.speaker_clause
         last_paragraph = attribution.quotations[-1].last.paragraph if attribution.quotations else None
-        if clause is not None and attribution.start < position and last_paragraph is not None \
-                and last_paragraph >= paragraph - 1:
+        if clause is not None and not clause.question and attribution.start < position \
+                and last_paragraph is not None and last_paragraph >= paragraph - 1:
             candidates.append((attribution.start, clause))
     return max(candidates, key=lambda c: c[0])[1] if candidates else None
 
