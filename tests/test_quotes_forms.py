@@ -219,3 +219,11 @@ def test_cue_hung_on_its_speaker_keeps_its_own_content(nlp):
     assert found["calling"] == ("the budget a “house of cards.”", "Voss")
     assert found["describing"] == ("their talks as a “very good start.”", "Lane")
     assert "called" not in found
+
+
+def test_call_for_someone_to_act_and_pointed_to_report_their_object(nlp):
+    body = ("Councillor Ana Brandt has called for the ferry board to publish its accounts.\n\n"
+            "Brandt pointed to the late repairs on the northern pier.")
+    found = {q.cue: (q.text, q.speaker_mention) for q in _quotes(nlp, body)}
+    assert found["called"] == ("for the ferry board to publish its accounts", "Councillor Ana Brandt")
+    assert found["pointed"] == ("to the late repairs on the northern pier", "Brandt")

@@ -480,13 +480,20 @@ def _object_content(verb: Token, lemma: str, frame: tuple[int, int]) -> tuple[in
         return None
     parts = [child for child in verb.rights if child.left_edge.idx >= frame[1] and (
         (child.dep_ in ("dobj", "dative") and lemma not in _HEARER_OBJECT) or child.dep_ in ("oprd", "ccomp", "xcomp")
-        or (child.dep_ == "prep" and child.lower_ in OBJECT_PREPOSITIONS.get(lemma, ())))]
+        or (child.dep_ == "prep" and child.lower_ in OBJECT_PREPOSITIONS.get(lemma, ()))
+        or _marked_clause(child, OBJECT_PREPOSITIONS.get(lemma, ())))]
     if not parts:
         return None
-    if lemma == "call" and len(parts) < 2 and not any(p.dep_ in ("oprd", "xcomp", "prep", "ccomp") for p in parts):
+    if lemma == "call" and len(parts) < 2 and not any(p.dep_ in ("oprd", "xcomp", "prep", "ccomp", "advcl") for p in parts):
         return None  # "called him": a phone call, not a judgement ("called her son her hero" is)
     start, end = min(p.left_edge.idx for p in parts), max(_end(p.right_edge) for p in parts)
     return _trimmed(verb.doc, start, end, min_words=1)
+
+
+def _marked_clause(token: Token, prepositions: tuple[str, ...]) -> bool:
+    """"called for the board to resign": the parser makes "for" the mark of a clause, not a preposition."""
+    return token.dep_ == "advcl" and any(
+        child.dep_ == "mark" and child.i == token.left_edge.i and child.lower_ in prepositions for child in token.children)
 
 
 def _cut_at_next_cue(doc: Doc, start: int, end: int, verb: Token | None = None) -> int:

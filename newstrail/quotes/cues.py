@@ -38,7 +38,7 @@ OBJECT_CONTENT_LEMMAS = frozenset("""
     discuss accuse blame brand label characterize characterise liken compare dismiss question
     demand propose promise deny decry applaud hail lament tout recount speak talk reveal
     announce recommend urge rebut dispute thank mock refer warn dub bemoan deride ridicule pledge
-    vow say laud reference echo
+    vow say laud reference echo point
 """.split())
 # Prepositions that carry such a content: "called for X", "spoke of X", "compared him to X".
 OBJECT_PREPOSITIONS: dict[str, tuple[str, ...]] = {
@@ -49,7 +49,7 @@ OBJECT_PREPOSITIONS: dict[str, tuple[str, ...]] = {
     "attack": ("for", "as"), "blast": ("for", "as"), "slam": ("for", "as"), "condemn": ("as", "for"),
     "denounce": ("as",), "hail": ("as",), "tout": ("as",), "thank": ("for",), "mock": ("for", "as"),
     "refer": ("to", "as"), "warn": ("of", "against", "about"), "dub": ("as",), "deride": ("as",),
-    "ridicule": ("as",), "laud": ("for", "as"),
+    "ridicule": ("as",), "laud": ("for", "as"), "point": ("to",),
 }
 
 # Verbs whose reported content is usually an infinitive after the addressee:
