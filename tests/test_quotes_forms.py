@@ -227,3 +227,15 @@ def test_call_for_someone_to_act_and_pointed_to_report_their_object(nlp):
     found = {q.cue: (q.text, q.speaker_mention) for q in _quotes(nlp, body)}
     assert found["called"] == ("for the ferry board to publish its accounts", "Councillor Ana Brandt")
     assert found["pointed"] == ("to the late repairs on the northern pier", "Brandt")
+
+
+def test_quote_resumed_after_the_frame_sentence_is_one_quote(nlp):
+    body = ("“The ferry will run,” one harbour official said, speaking on condition of anonymity. "
+            "“The crews are ready.”\n\n"
+            "“Ask her,” Brandt said, and her deputy cut in. “We have no timetable yet.”")
+    quotes = _quotes(nlp, body)
+    first = next(q for q in quotes if q.text.startswith("The ferry will run"))
+    assert first.text == "The ferry will run … The crews are ready." and len(first.spans) == 2
+    assert first.speaker_mention == "one harbour official"
+    # Another person steps in: the second quotation is not the rest of Brandt's.
+    assert not any(q.text.startswith("Ask her …") for q in quotes)

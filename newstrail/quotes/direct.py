@@ -10,8 +10,9 @@ Rules, applied per section in document order:
 * **interruption**: after a "before" match, a quotation opening right after the frame in
   the same paragraph is the rest of the same quote (“…,” he said. “…”): one quote whose
   pieces are the two quotations; also one going on in lower case in the same sentence
-  after a longer frame (“…,” he said, pointing at X, “you …”), never one that another
-  frame signs (“…,” added Y).
+  after a longer frame (“…,” he said, pointing at X, “you …”), or one opening the next
+  sentence after a frame whose sentence goes on a little (“…,” one official said, speaking
+  on condition of anonymity. “…”); never one that another frame signs (“…,” added Y).
 * **lead-in**: a "before" quotation that finishes the writer's own words (using the tax
   ''is a misguided approach,'' said Mr. Burman) makes a mixed quote from the sentence start.
 * **mixed**: a clause without a direct quote reports the clause the parser gives it;
@@ -45,6 +46,9 @@ _SENTENCE_BREAK = re.compile(r"[.!?…]\s|[“”\"]")
 _INNER_SENTENCE_BREAK = re.compile(r"\b(?!vs\.)[a-z]+[.!?][\s]+[A-Z]")
 _SENTENCE_START = re.compile(r"[.!?…][”\"’']*\s+")
 _MAX_RESUME_GAP = 120  # characters of frame between the two parts of a resumed quote
+# A frame's sentence that goes on with another action or person ("…,” she said, and her
+# husband cut in. “…”) hands the next quotation to whoever that is.
+_TAIL_GOES_ON = re.compile(r"\b(?:and|then|but|while|before|after)\b")
 # A quotation ends its sentence when nothing but closing punctuation follows, or a new
 # sentence starts.
 _SENTENCE_END_AFTER = re.compile(r"[\s.!?…)\]]*(?:$|(?<=[.!?…\s])\s*[A-Z“\"‘(])")
@@ -163,9 +167,22 @@ class _Section:
     def interruption(self, clause: Clause) -> int | None:
         for i, q in self.free():
             if q.first.paragraph == clause.paragraph and (
-                    self.gap(clause.frame_end, q.first.open_mark, _GAP_INTERRUPTION) or self.resumed(clause, q)):
+                    self.gap(clause.frame_end, q.first.open_mark, _GAP_INTERRUPTION) or self.resumed(clause, q)
+                    or self.after_frame_sentence(clause, q)):
                 return None if self.signed(q, clause) else i
         return None
+
+    def after_frame_sentence(self, clause: Clause, quotation: Quotation) -> bool:
+        """“…,” one official said, speaking on condition of anonymity. “…”: the frame's
+        sentence goes on a little and ends, and the next sentence of the paragraph is a
+        quotation of its own: the rest of the same quote."""
+        between = self.text[clause.frame_end:quotation.first.open_mark]
+        tail = between.rstrip()
+        return 0 < len(tail) <= _MAX_RESUME_GAP and tail[-1] in ".!?" \
+            and _SENTENCE_BREAK.search(tail[:-1]) is None and self.starts_sentence(quotation) \
+            and self.ends_sentence(quotation) and _TAIL_GOES_ON.search(tail) is None \
+            and not any(other is not clause and clause.frame_end <= other.cue_start < quotation.first.open_mark
+                        and other.content is not None for other in self.clauses)
 
     def resumed(self, clause: Clause, quotation: Quotation) -> bool:
         """“Every time you say that,” Tester said, referring to …, “you give ammunition …”:
