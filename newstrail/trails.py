@@ -40,6 +40,7 @@ MIN_RUN = 6  # words in a row that make two quotes one, whoever is named as the 
 MIN_WORDS = 3  # shorter quotations are not followed ("he said “no”")
 PARAPHRASE_SHARE = 0.6  # share of the paraphrase's content words found in the quote
 PARAPHRASE_MIN_WORDS = 5  # content words in common, at least
+_COMMON_KEY = 200  # a shingle held by more quotes than this is a stock phrase, not one quote
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 # Quoted words inside a mixed quote: double marks, or single marks that are not apostrophes.
@@ -234,8 +235,11 @@ def trail_id(first_quote_id: str) -> str:
     return "trail-" + hashlib.sha1(first_quote_id.encode("utf-8")).hexdigest()[:12]
 
 
-def build_trails(refs: list[QuoteRef]) -> TrailsResult:
-    """Trails from quote refs (any order in, the same trails out)."""
+def build_trails(refs: list[QuoteRef], common_keys: set[int] | None = None) -> TrailsResult:
+    """Trails from quote refs (any order in, the same trails out).
+
+    ``common_keys``: hashed shingles (``trail_key``) known to be stock phrases in the whole
+    corpus when ``refs`` are only part of it."""
     refs = sorted(refs, key=_order)
     verbatim = [i for i, r in enumerate(refs) if r.quote.kind != "indirect"]
     indirect = [i for i, r in enumerate(refs) if r.quote.kind == "indirect"]
@@ -243,12 +247,15 @@ def build_trails(refs: list[QuoteRef]) -> TrailsResult:
     for i in verbatim:
         for key in _shingles(refs[i].words):
             index[key].append(i)
+    if common_keys:
+        for key in [key for key in index if trail_key(key) in common_keys]:
+            del index[key]
     uf = _UnionFind(len(refs))
     compared: set[tuple[int, int]] = set()
     for i in verbatim:
         for key in _shingles(refs[i].words):
-            holders = index[key]
-            if len(holders) > 200:
+            holders = index.get(key, ())
+            if len(holders) > _COMMON_KEY:
                 continue  # a stock phrase, not one quote
             for j in holders:
                 if j <= i or (i, j) in compared or uf.find(i) == uf.find(j):
@@ -335,17 +342,74 @@ def _trail(refs: list[QuoteRef], members: list[int], para: list[int], mapping: d
     )
 
 
-def update_trails(store) -> int:
-    """Rebuild every trail from the store's quotes; point quotes at their trails. Returns the count."""
+# Past this share of the corpus pending, one full rebuild is cheaper than following links.
+_FULL_SHARE = 0.5
+
+
+def trail_key(shingle: tuple[str, ...]) -> int:
+    """A signed 64-bit hash of a word shingle, stable across processes and machines."""
+    digest = hashlib.blake2b(" ".join(shingle).encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def _keys(refs: Iterable[QuoteRef]) -> list[tuple[int, str, str]]:
+    return [(trail_key(shingle), r.quote.id, r.quote.article_id)
+            for r in refs if r.quote.kind != "indirect" for shingle in sorted(_shingles(r.words))]
+
+
+def _refs_for(store, quotes: list[Quote]) -> list[QuoteRef]:
+    """QuoteRefs for quotes of any articles; bodies are read a chunk of articles at a time."""
     by_article: dict[str, list[Quote]] = defaultdict(list)
-    for q in store.iter_quotes():
+    for q in quotes:
         by_article[q.article_id].append(q)
     refs: list[QuoteRef] = []
     ids = sorted(by_article)
-    for start in range(0, len(ids), 500):  # bodies are needed for origins; a chunk at a time
+    for start in range(0, len(ids), 500):  # bodies are needed for origins
         for article in store.get_articles(ids[start:start + 500]):
             meta = {article.id: (article.outlet, article.published, article.body)}
             refs.extend(make_refs(by_article.pop(article.id), meta))
-    result = build_trails(refs)
-    store.replace_trails(result.trails, result.mapping)
-    return len(result.trails)
+    return refs
+
+
+def update_trails(store, *, full: bool = False) -> int:
+    """Bring the trails up to date with the stored quotes; point quotes at their trails.
+
+    Incremental by default: only the articles written since the last run (marked pending in
+    their write's transaction) are read, with the stored quotes they may repeat (found
+    through the hashed word 4-grams kept in ``trail_keys``) and the trails those belong to;
+    that part of the trail graph is rebuilt and the rest left alone. Trails are connected
+    groups of matching quotes, so this gives what a full rebuild gives, with one bound: a
+    trail no new article reaches keeps the speaker ids and paraphrase links it was built
+    with (``full=True`` rebuilds everything). Returns the number of trails stored.
+    """
+    from .store.schema import TRAILS_REBUILD_KEY
+
+    pending = store.trails_pending()
+    rebuild = full or bool(store.get_state(TRAILS_REBUILD_KEY))
+    if not pending and not rebuild:
+        return store.counts().get("trails", 0)
+    if rebuild or len(pending) >= _FULL_SHARE * max(1, store.counts().get("articles", 0)):
+        refs = _refs_for(store, list(store.iter_quotes()))
+        result = build_trails(refs)
+        store.replace_trails(result.trails, result.mapping, keys=_keys(refs))
+        if rebuild:
+            store.set_state(TRAILS_REBUILD_KEY, False)
+        return len(result.trails)
+
+    new_refs = _refs_for(store, store.quotes_of_articles(pending))
+    new_keys = _keys(new_refs)
+    holders, common = store.trail_key_holders({k for k, _, _ in new_keys}, _COMMON_KEY)
+    # A stock phrase counts the new holders too, as one index over everything would.
+    fresh = Counter(k for k, _, _ in set(new_keys))
+    common_keys = {k for k, n in fresh.items() if common.get(k, len(holders.get(k, ()))) + n > _COMMON_KEY}
+    candidates = {q for k, ids in holders.items() if k not in common_keys for q in ids}
+    old_trails = store.trails_touching(article_ids=pending, quote_ids=candidates)
+    new_ids = {r.quote.id for r in new_refs}
+    # Everything the new quotes can reach: the stored quotes sharing a key with them, and
+    # every quote of a trail that those (or the pending articles' old quotes) were on.
+    reached = (candidates | set(store.quote_ids_in_trails(old_trails))) - new_ids
+    reached_quotes = [q for q in store.get_quotes(sorted(reached)) if q.article_id not in pending]
+    refs = new_refs + _refs_for(store, reached_quotes)
+    result = build_trails(refs, common_keys)
+    return store.update_trails_part(pending, old_trails, result.trails, result.mapping,
+                                    {r.quote.id for r in refs}, new_keys)

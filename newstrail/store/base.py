@@ -148,8 +148,37 @@ class Store(abc.ABC):
         """Replace all stories; set ``article.story_id`` for the articles in ``changed`` only."""
 
     @abc.abstractmethod
-    def replace_trails(self, trails: list[Trail], mapping: dict[str, str]) -> None:
-        """Replace all trails and point each quote in ``mapping`` (quote id → trail id) at its trail."""
+    def replace_trails(self, trails: list[Trail], mapping: dict[str, str],
+                       keys: Iterable[tuple[int, str, str]] | None = None) -> None:
+        """Replace all trails and point each quote in ``mapping`` (quote id → trail id) at its trail.
+
+        With ``keys`` ((key, quote id, article id) rows), also replace every trail key and
+        clear the pending marks: a full rebuild of the trails stage."""
+
+    # Incremental trails: the trails stage reads what changed and the stored quotes it reaches.
+    @abc.abstractmethod
+    def trails_pending(self) -> dict[str, int]:
+        """Articles written since the trails stage last ran: article id → mark."""
+
+    @abc.abstractmethod
+    def quotes_of_articles(self, article_ids: Iterable[str]) -> list[Quote]: ...
+
+    @abc.abstractmethod
+    def trail_key_holders(self, keys: Iterable[int], limit: int) -> tuple[dict[int, list[str]], dict[int, int]]:
+        """Quote ids holding each trail key, and the holder counts of the keys held by more
+        than ``limit`` quotes (whose holders are left out)."""
+
+    @abc.abstractmethod
+    def trails_touching(self, article_ids: Iterable[str] = (), quote_ids: Iterable[str] = ()) -> set[str]: ...
+
+    @abc.abstractmethod
+    def quote_ids_in_trails(self, trail_ids: Iterable[str]) -> list[str]: ...
+
+    @abc.abstractmethod
+    def update_trails_part(self, pending: dict[str, int], old_trails: Iterable[str], trails: list[Trail],
+                           mapping: dict[str, str], quote_ids: Iterable[str],
+                           keys: Iterable[tuple[int, str, str]]) -> int:
+        """Replace some trails in one transaction; returns the number of trails stored."""
 
     # -- search, failures, state, stats -----------------------------------------------
     @abc.abstractmethod

@@ -137,6 +137,27 @@ failures = sa.Table(
     sa.Column("at", sa.Text, nullable=False),
 )
 
+# Incremental trails (v6). Each verbatim quote's word 4-grams, hashed: a new quote finds the
+# stored quotes it may repeat without reading the corpus.
+trail_keys = sa.Table(
+    "trail_keys", metadata,
+    sa.Column("key", sa.BigInteger, nullable=False, index=True),
+    sa.Column("quote_id", sa.Text, nullable=False),
+    sa.Column("article_id", sa.Text, nullable=False, index=True),
+)
+# Articles written since the trails stage last ran (marked in the write's transaction).
+trail_pending = sa.Table(
+    "trail_pending", metadata,
+    sa.Column("article_id", sa.Text, primary_key=True),
+    sa.Column("mark", sa.BigInteger, nullable=False),
+)
+# Which trails an article appears in: a changed article's old trails are found without a scan.
+trail_articles = sa.Table(
+    "trail_articles", metadata,
+    sa.Column("trail_id", sa.Text, nullable=False, index=True),
+    sa.Column("article_id", sa.Text, nullable=False, index=True),
+)
+
 state = sa.Table(
     "state", metadata,
     sa.Column("key", sa.Text, primary_key=True),
@@ -199,9 +220,21 @@ def _v5_fts_refresh(conn: sa.Connection, fts_setup: FtsSetup) -> None:
     fts_setup(conn)
 
 
+def _v6_incremental_trails(conn: sa.Connection, fts_setup: FtsSetup) -> None:
+    for table in (trail_keys, trail_pending, trail_articles):
+        table.create(conn, checkfirst=True)
+    # Trails built before keys were kept: the next trails stage rebuilds them all once.
+    if conn.execute(sa.select(articles.c.id).limit(1)).first() is not None:
+        conn.execute(sa.delete(state).where(state.c.key == TRAILS_REBUILD_KEY))
+        conn.execute(sa.insert(state).values(key=TRAILS_REBUILD_KEY, value=True))
+
+
+TRAILS_REBUILD_KEY = "trails.rebuild"
+
+
 # Append new migrations here; never edit one that has shipped.
 MIGRATIONS: list[Migration] = [_v1_initial, _v2_speaker_blocks, _v3_stories_trails, _v4_speaker_quotes_index,
-                               _v5_fts_refresh]
+                               _v5_fts_refresh, _v6_incremental_trails]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -175,6 +175,7 @@ class SQLStore(Store):
                 for chunk in _chunks(rows):
                     conn.execute(sa.insert(table), chunk)
             self._mark_dirty(conn, dirty)
+            self._mark_trails_pending(conn, latest)
             for failure in batch.failures:
                 _replace_failure(conn, failure, now)
             for key, value in batch.state.items():
@@ -192,6 +193,19 @@ class SQLStore(Store):
             from sqlalchemy.dialects.sqlite import insert
         stmt = insert(t.speaker_dirty)
         stmt = stmt.on_conflict_do_update(index_elements=["block"], set_={"mark": stmt.excluded.mark})
+        for chunk in _chunks(rows):
+            conn.execute(stmt, chunk)
+
+    def _mark_trails_pending(self, conn: sa.Connection, article_ids: Iterable[str]) -> None:
+        rows = [{"article_id": a, "mark": time.time_ns()} for a in sorted(set(article_ids))]
+        if not rows:
+            return
+        if conn.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        stmt = insert(t.trail_pending)
+        stmt = stmt.on_conflict_do_update(index_elements=["article_id"], set_={"mark": stmt.excluded.mark})
         for chunk in _chunks(rows):
             conn.execute(stmt, chunk)
 
@@ -296,16 +310,110 @@ class SQLStore(Store):
             for chunk in _chunks(changed.items()):
                 conn.execute(update, [{"a_id": a, "s_id": s} for a, s in chunk])
 
-    def replace_trails(self, trails: list[Trail], mapping: dict[str, str]) -> None:
+    def replace_trails(self, trails: list[Trail], mapping: dict[str, str],
+                       keys: Iterable[tuple[int, str, str]] | None = None) -> None:
         with self.engine.begin() as conn:
             conn.execute(sa.delete(t.trails))
-            for chunk in _chunks(trails):
-                conn.execute(sa.insert(t.trails), [tr.to_dict() for tr in chunk])
+            conn.execute(sa.delete(t.trail_articles))
+            self._insert_trails(conn, trails)
             conn.execute(sa.update(t.quotes).where(t.quotes.c.trail_id.is_not(None)).values(trail_id=None))
-            update = (sa.update(t.quotes).where(t.quotes.c.id == sa.bindparam("q_id"))
-                      .values(trail_id=sa.bindparam("t_id")))
-            for chunk in _chunks(mapping.items()):
-                conn.execute(update, [{"q_id": q, "t_id": tr} for q, tr in chunk])
+            self._point_quotes(conn, mapping)
+            if keys is not None:
+                conn.execute(sa.delete(t.trail_keys))
+                self._insert_keys(conn, keys)
+                conn.execute(sa.delete(t.trail_pending))
+
+    def _insert_trails(self, conn: sa.Connection, trails: list[Trail]) -> None:
+        for chunk in _chunks(trails):
+            conn.execute(sa.insert(t.trails), [tr.to_dict() for tr in chunk])
+        links = [{"trail_id": tr.id, "article_id": a} for tr in trails
+                 for a in dict.fromkeys([*tr.article_ids, *(p["article_id"] for p in tr.paraphrases or [])])]
+        for chunk in _chunks(links):
+            conn.execute(sa.insert(t.trail_articles), chunk)
+
+    def _point_quotes(self, conn: sa.Connection, mapping: dict[str, str]) -> None:
+        update = (sa.update(t.quotes).where(t.quotes.c.id == sa.bindparam("q_id"))
+                  .values(trail_id=sa.bindparam("t_id")))
+        for chunk in _chunks(sorted(mapping.items())):
+            conn.execute(update, [{"q_id": q, "t_id": tr} for q, tr in chunk])
+
+    def _insert_keys(self, conn: sa.Connection, keys: Iterable[tuple[int, str, str]]) -> None:
+        for chunk in _chunks(keys, 2000):
+            conn.execute(sa.insert(t.trail_keys), [{"key": k, "quote_id": q, "article_id": a} for k, q, a in chunk])
+
+    def trails_pending(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            return dict(conn.execute(sa.select(t.trail_pending.c.article_id, t.trail_pending.c.mark)).all())
+
+    def quotes_of_articles(self, article_ids: Iterable[str]) -> list[Quote]:
+        q = t.quotes
+        found: list[Quote] = []
+        with self.engine.connect() as conn:
+            for chunk in _chunks(sorted(set(article_ids))):
+                rows = conn.execute(sa.select(q).where(q.c.article_id.in_(chunk))
+                                    .order_by(q.c.article_id, q.c.seq)).mappings()
+                found.extend(Quote.from_dict(dict(row)) for row in rows)
+        return found
+
+    def trail_key_holders(self, keys: Iterable[int], limit: int) -> tuple[dict[int, list[str]], dict[int, int]]:
+        """Quote ids holding each key, and the count of holders of the keys held by more than
+        ``limit`` quotes (those keys' holders are not listed)."""
+        k = t.trail_keys
+        holders: dict[int, list[str]] = {}
+        common: dict[int, int] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(sorted(set(keys))):
+                common.update(conn.execute(sa.select(k.c.key, sa.func.count()).where(k.c.key.in_(chunk))
+                                           .group_by(k.c.key).having(sa.func.count() > limit)).all())
+                wanted = [key for key in chunk if key not in common]
+                if not wanted:
+                    continue
+                for key, quote_id in conn.execute(sa.select(k.c.key, k.c.quote_id).where(k.c.key.in_(wanted))):
+                    holders.setdefault(key, []).append(quote_id)
+        return holders, common
+
+    def trails_touching(self, article_ids: Iterable[str] = (), quote_ids: Iterable[str] = ()) -> set[str]:
+        """Ids of the trails that list one of the articles or hold one of the quotes."""
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for chunk in _chunks(sorted(set(article_ids))):
+                found.update(conn.execute(sa.select(t.trail_articles.c.trail_id).distinct()
+                                          .where(t.trail_articles.c.article_id.in_(chunk))).scalars())
+            for chunk in _chunks(sorted(set(quote_ids))):
+                found.update(conn.execute(sa.select(t.quotes.c.trail_id).distinct()
+                                          .where(t.quotes.c.id.in_(chunk))
+                                          .where(t.quotes.c.trail_id.is_not(None))).scalars())
+        return found
+
+    def quote_ids_in_trails(self, trail_ids: Iterable[str]) -> list[str]:
+        found: list[str] = []
+        with self.engine.connect() as conn:
+            for chunk in _chunks(sorted(set(trail_ids))):
+                found.extend(conn.execute(sa.select(t.quotes.c.id).where(t.quotes.c.trail_id.in_(chunk))).scalars())
+        return found
+
+    def update_trails_part(self, pending: dict[str, int], old_trails: Iterable[str], trails: list[Trail],
+                           mapping: dict[str, str], quote_ids: Iterable[str],
+                           keys: Iterable[tuple[int, str, str]]) -> int:
+        """One transaction: drop ``old_trails``, write ``trails``, re-point ``quote_ids`` (only
+        those in ``mapping`` get a trail), replace the keys of the pending articles and clear
+        the pending marks that were read (a write since then keeps its mark)."""
+        clear = (sa.delete(t.trail_pending).where(t.trail_pending.c.article_id == sa.bindparam("a"))
+                 .where(t.trail_pending.c.mark == sa.bindparam("m")))
+        with self.engine.begin() as conn:
+            for chunk in _chunks(sorted(set(old_trails))):
+                conn.execute(sa.delete(t.trails).where(t.trails.c.id.in_(chunk)))
+                conn.execute(sa.delete(t.trail_articles).where(t.trail_articles.c.trail_id.in_(chunk)))
+            for chunk in _chunks(sorted(set(quote_ids))):
+                conn.execute(sa.update(t.quotes).where(t.quotes.c.id.in_(chunk)).values(trail_id=None))
+            self._insert_trails(conn, trails)
+            self._point_quotes(conn, mapping)
+            for chunk in _chunks(sorted(pending)):
+                conn.execute(sa.delete(t.trail_keys).where(t.trail_keys.c.article_id.in_(chunk)))
+            self._insert_keys(conn, keys)
+            for chunk in _chunks(sorted(pending.items())):
+                conn.execute(clear, [{"a": a, "m": m} for a, m in chunk])
+            return conn.execute(sa.select(sa.func.count()).select_from(t.trails)).scalar_one()
 
     # -- search --------------------------------------------------------------
     def _by_ids(self, table: sa.Table, record: type, ids: list[str]) -> list[Any]:
