@@ -279,8 +279,12 @@ def build_trails(refs: list[QuoteRef], common_keys: set[int] | None = None) -> T
         if len(words) < PARAPHRASE_MIN_WORDS:
             continue
         hits = Counter(root for w in words for root in content_index.get(w, ()) if len(content_index[w]) <= 200)
+        # ``shared`` below is at most a trail's hits plus the stock words left out of them, so
+        # trails with fewer hits cannot qualify: stopping there keeps this linear in the corpus.
+        stock = sum(1 for w in words if len(content_index.get(w, ())) > 200)
+        need = max(PARAPHRASE_MIN_WORDS, PARAPHRASE_SHARE * len(words)) - stock
         best = None
-        for root, _ in sorted(hits.items(), key=lambda kv: (-kv[1], kv[0])):
+        for root, _ in sorted(((r, c) for r, c in hits.items() if c >= need), key=lambda kv: (-kv[1], kv[0])):
             members = groups[root]
             here = [m for m in members if refs[m].quote.article_id == refs[i].quote.article_id]
             if any(len(words & contents[m]) / len(words) >= PARAPHRASE_SHARE for m in here):
