@@ -103,11 +103,11 @@ def subject_of(verb: Token) -> Token | None:
     """Who speaks through ``verb``: its subject, an inverted subject, or its head's subject."""
     if verb.dep_ == "acl" and verb.tag_ == "VBN" and verb.head.i < verb.i \
             and not any(t.is_punct for t in verb.doc[verb.head.i + 1:verb.i]):
-        return None  # "a firm called Cambridge Analytica", "the report cited by …": a naming, not a speaker
+        return None  # "a firm called Northwind Analytics", "the report cited by …": a naming, not a speaker
     if verb.dep_ == "acl" and coarse(verb.head) in ("PROPN", "NOUN") and verb.head.i < verb.i:
-        head = verb.head  # "Joe Biden saying he would talk"
+        head = verb.head  # "Mayor Pia Lund saying she would talk"
         if head.lower_ in MEDIUM_NOUNS and coarse(head) == "NOUN":
-            # "Trump issued a statement saying …", "posted a series of tweets calling …": the issuer speaks.
+            # "The mayor issued a statement saying …", "posted a string of messages calling …": the issuer speaks.
             governor = head
             for _ in range(4):
                 if governor.dep_ not in ("dobj", "pobj", "prep") or governor.head is governor:
@@ -122,7 +122,7 @@ def subject_of(verb: Token) -> Token | None:
     before = verb.doc[verb.i - 1] if verb.i > 0 else None
     if (verb.tag_ == "VBG" and verb.dep_ == "advcl" and before is not None and before.dep_ == "pobj"
             and coarse(before) == "PROPN"):
-        # "He spoke in the wake of Joe Biden saying he would talk": the parser hangs the
+        # "She spoke in the wake of Mayor Lund saying she would talk": the parser hangs the
         # participle on the main verb, but the name right before it (no comma) is who says it.
         return before
     subject_deps = {"nsubj"}
@@ -182,7 +182,7 @@ _NAME_PHRASE_END = frozenset({",", ".", ";", "—", "–", "-", ":", "”", '"'}
 
 
 def _subject_following(verb: Token, in_quote: InQuote) -> Token | None:
-    """“…,” said Edward Leamer, an economist …: the parser made the name the subject of a
+    """“…,” said Nora Vance, an economist …: the parser made the name the subject of a
     later verb and left the cue without one; the noun phrase right after it speaks."""
     if verb.tag_ not in ("VBD", "VBZ") or verb.i == 0 or verb.nbor(-1).text not in {",", "”", '"', "’", "'"}:
         return None
@@ -195,7 +195,7 @@ def _subject_following(verb: Token, in_quote: InQuote) -> Token | None:
             if token.tag_.startswith("NN"):
                 head = token
         elif token.is_title and token.tag_ == "RB" and i == verb.i + 1:
-            head = token  # "said Skelly," tagged as an adverb
+            head = token  # "said Brandt," tagged as an adverb
         else:
             break
         i += 1
@@ -254,7 +254,7 @@ def _frame_tokens(verb: Token, chain: list[Token], subject: Token | None, in_quo
         if verb.is_ancestor(subject) or not subject.is_ancestor(verb):
             tokens.extend(subject.subtree)
         else:
-            # "Christie, the governor, …, calling him a “guy”": the parser hung the cue on its
+            # "Voss, the treasurer, …, calling the budget a “sham”": the parser hung the cue on its
             # speaker; the speaker's words end before the cue, what the cue says is not frame.
             tokens.extend(t for t in subject.subtree if t.i < verb.i and not verb.is_ancestor(t))
     tokens = sorted(set(tokens), key=lambda t: t.i)

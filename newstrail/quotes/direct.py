@@ -108,7 +108,7 @@ class _Section:
         return last.close_mark is not None and self.text[last.close_mark - 1:last.close_mark] in _CLOSED_BY
 
     def several_sentences(self, quotation: Quotation) -> bool:
-        """Thiel said, “I am proud. … an American” - the first …: quoted words that hold a
+        """Vance said, “We are ready. … the salt” - the first …: quoted words that hold a
         sentence break are a statement of their own, whatever follows the closing mark."""
         first = quotation.first
         return _INNER_SENTENCE_BREAK.search(self.text, first.start, quotation.last.end) is not None
@@ -194,7 +194,7 @@ class _Section:
             and not self.reported_between(clause.frame_end, quotation.first.open_mark)
 
     def reported_between(self, start: int, mark: int) -> bool:
-        """“…,” Cruz replied, before adding that he thinks “children …”: a second reporting verb
+        """“…,” Lund replied, before adding that she thinks “ferries …”: a second reporting verb
         between the frame and a lower-case quotation whose content takes in that quotation makes
         it part of what that verb reports, not the rest of the first quote."""
         return any(start <= other.cue_start < mark and other.content is not None
@@ -335,7 +335,7 @@ def attribute(text: str, paras: list[Paragraph], quotations: list[Quotation], cl
         if clause.mention is not None:
             direct = _direct(section, clause)
         elif names_quotation(clause):
-            # An ad titled “Scam”: the quotation right after the words is the quote, no speaker.
+            # An ad titled “Sinking”: the quotation right after the words is the quote, no speaker.
             found_at = section.after(clause)
             direct = None if found_at is None else Attribution(
                 "direct", [section.quotations[found_at].spans], clause, quotations=[section.take(found_at)])

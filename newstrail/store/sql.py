@@ -46,6 +46,21 @@ def _chunks(items: Iterable[Any], size: int = 500) -> Iterator[list[Any]]:
         yield chunk
 
 
+def _mark(conn: sa.Connection, table: sa.Table, key: str, values: Iterable[str]) -> None:
+    """Upsert (value, now) marks: work a later stage must redo; it clears only marks it read."""
+    rows = [{key: v, "mark": time.time_ns()} for v in sorted(set(values))]
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = insert(table)
+    stmt = stmt.on_conflict_do_update(index_elements=[key], set_={"mark": stmt.excluded.mark})
+    for chunk in _chunks(rows):
+        conn.execute(stmt, chunk)
+
+
 class SQLStore(Store):
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
@@ -184,30 +199,10 @@ class SQLStore(Store):
         return len(latest)
 
     def _mark_dirty(self, conn: sa.Connection, blocks: Iterable[str]) -> None:
-        rows = [{"block": b, "mark": time.time_ns()} for b in sorted(set(blocks))]
-        if not rows:
-            return
-        if conn.dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        stmt = insert(t.speaker_dirty)
-        stmt = stmt.on_conflict_do_update(index_elements=["block"], set_={"mark": stmt.excluded.mark})
-        for chunk in _chunks(rows):
-            conn.execute(stmt, chunk)
+        _mark(conn, t.speaker_dirty, "block", blocks)
 
     def _mark_trails_pending(self, conn: sa.Connection, article_ids: Iterable[str]) -> None:
-        rows = [{"article_id": a, "mark": time.time_ns()} for a in sorted(set(article_ids))]
-        if not rows:
-            return
-        if conn.dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        stmt = insert(t.trail_pending)
-        stmt = stmt.on_conflict_do_update(index_elements=["article_id"], set_={"mark": stmt.excluded.mark})
-        for chunk in _chunks(rows):
-            conn.execute(stmt, chunk)
+        _mark(conn, t.trail_pending, "article_id", article_ids)
 
     def dirty_speaker_blocks(self) -> dict[str, int]:
         with self.engine.connect() as conn:
