@@ -390,9 +390,10 @@ def update_trails(store, *, full: bool = False) -> int:
 
     pending = store.trails_pending()
     rebuild = full or bool(store.get_state(TRAILS_REBUILD_KEY))
+    counts = store.counts()
     if not pending and not rebuild:
-        return store.counts().get("trails", 0)
-    if rebuild or len(pending) >= _FULL_SHARE * max(1, store.counts().get("articles", 0)):
+        return counts.get("trails", 0)
+    if rebuild or len(pending) >= _FULL_SHARE * max(1, counts.get("articles", 0)):
         refs = _refs_for(store, list(store.iter_quotes()))
         result = build_trails(refs)
         store.replace_trails(result.trails, result.mapping, keys=_keys(refs))

@@ -11,7 +11,8 @@ How it works, per batch of articles:
    quotation marks are scanned; quotes running over paragraphs are joined.
 2. Only paragraphs with a reporting cue outside quotation marks are parsed, all of the
    batch in one ``nlp.pipe`` call with the lemmatizer and attribute ruler off (cues are
-   matched by form, word classes read from the tags). A paragraph that is only a quote
+   matched by form, word classes read from the tags); the entity recogniser runs apart,
+   only on a few words around each proper noun. A paragraph that is only a quote
    needs no parse: its speaker comes from context.
 3. ``clauses`` finds reporting clauses (and, without a parse, dash signatures and
    ``Name: ‘…’`` headlines); ``direct`` pairs them with quotations (or with the reported
@@ -46,7 +47,7 @@ SECTIONS = ("title", "standfirst", "body")
 # Pipes whose output is never read here; skipping them saves parse time (word classes
 # come from the tags: ``cues.coarse``).
 UNUSED_PIPES = ("lemmatizer", "attribute_ruler")
-# Run apart, on the sentences that need it (``recognise_entities``).
+# Run apart, only in windows around proper nouns (``recognise_entities``).
 ENTITY_PIPE = "ner"
 _PROPER_TAGS = frozenset({"NNP", "NNPS"})
 ENTITY_CONTEXT = 3
@@ -128,7 +129,7 @@ def extract_quotes(articles: Iterable[Article], *, nlp=None, batch_size: int = 6
             yield article, _article_quotes(article, sections)
 
 
-def _entity_windows(doc, sent) -> list[tuple[int, int]]:
+def _entity_windows(sent) -> list[tuple[int, int]]:
     """Token ranges of a sentence worth recognising: each run of proper nouns with its context."""
     windows: list[tuple[int, int]] = []
     for token in sent:
@@ -151,7 +152,7 @@ def recognise_entities(ner, docs: list) -> None:
     embedding sees four tokens either side), so each run is recognised in a window of
     ``ENTITY_CONTEXT`` tokens either side, within its sentence; the rest of the text is not.
     """
-    wanted = [(n, window) for n, doc in enumerate(docs) for sent in doc.sents for window in _entity_windows(doc, sent)]
+    wanted = [(n, window) for n, doc in enumerate(docs) for sent in doc.sents for window in _entity_windows(sent)]
     found: list[list[Span]] = [[] for _ in docs]
     parts = (docs[n][a:b].as_doc() for n, (a, b) in wanted)
     for (n, (start, end)), part in zip(wanted, ner.pipe(parts, batch_size=256)):
