@@ -463,6 +463,10 @@ def analyze(
         for batch, only in _lookahead(_timed(_batched(documents, batch_size), run.seconds, "read")):
             run.batch(batch, engine_hint=not (automatic and only))
         run.finish_writes()
+        # The corpus-wide stages run here, in this process: the workers (each holding a
+        # model) are let go first, so their memory and the stages' never add up.
+        for opened_engine in opened:
+            opened_engine.close()
         run.speakers()
         run.stories()
         run.trails()

@@ -235,11 +235,16 @@ def trail_id(first_quote_id: str) -> str:
     return "trail-" + hashlib.sha1(first_quote_id.encode("utf-8")).hexdigest()[:12]
 
 
-def build_trails(refs: list[QuoteRef], common_keys: set[int] | None = None) -> TrailsResult:
+def build_trails(refs: list[QuoteRef], common_keys: set[int] | None = None,
+                 settled: dict[str, str] | None = None) -> TrailsResult:
     """Trails from quote refs (any order in, the same trails out).
 
     ``common_keys``: hashed shingles (``trail_key``) known to be stock phrases in the whole
-    corpus when ``refs`` are only part of it."""
+    corpus when ``refs`` are only part of it. ``settled``: quote id → trail id for stored
+    quotes whose trail lost no member since it was built. Two settled quotes are not
+    compared again: on one trail they matched (or are linked through quotes that did), on
+    two they did not, so only pairs with a new or unsettled quote cost a comparison.
+    """
     refs = sorted(refs, key=_order)
     verbatim = [i for i, r in enumerate(refs) if r.quote.kind != "indirect"]
     indirect = [i for i, r in enumerate(refs) if r.quote.kind == "indirect"]
@@ -251,6 +256,13 @@ def build_trails(refs: list[QuoteRef], common_keys: set[int] | None = None) -> T
         for key in [key for key in index if trail_key(key) in common_keys]:
             del index[key]
     uf = _UnionFind(len(refs))
+    trail_of = [None] * len(refs)
+    if settled:
+        first: dict[str, int] = {}
+        for i in verbatim:
+            trail_of[i] = settled.get(refs[i].quote.id)
+            if trail_of[i] is not None:
+                uf.union(first.setdefault(trail_of[i], i), i)
     compared: set[tuple[int, int]] = set()
     for i in verbatim:
         for key in _shingles(refs[i].words):
@@ -260,6 +272,8 @@ def build_trails(refs: list[QuoteRef], common_keys: set[int] | None = None) -> T
             for j in holders:
                 if j <= i or (i, j) in compared or uf.find(i) == uf.find(j):
                     continue
+                if trail_of[i] is not None and trail_of[j] is not None:
+                    continue  # both settled, on different trails: they did not match
                 compared.add((i, j))
                 if _same_quote(refs[i], refs[j]):
                     uf.union(i, j)
@@ -346,8 +360,9 @@ def _trail(refs: list[QuoteRef], members: list[int], para: list[int], mapping: d
     )
 
 
-# Past this share of the corpus pending, one full rebuild is cheaper than following links.
-_FULL_SHARE = 0.5
+# Articles per pass of the trails stage. A pass holds its articles' quotes and what they
+# reach, so a first run over a large corpus stays within one pass's memory.
+CHUNK = 1000
 
 
 def trail_key(shingle: tuple[str, ...]) -> int:
@@ -375,32 +390,38 @@ def _refs_for(store, quotes: list[Quote]) -> list[QuoteRef]:
     return refs
 
 
-def update_trails(store, *, full: bool = False) -> int:
+def update_trails(store, *, full: bool = False, chunk: int = CHUNK) -> int:
     """Bring the trails up to date with the stored quotes; point quotes at their trails.
 
-    Incremental by default: only the articles written since the last run (marked pending in
-    their write's transaction) are read, with the stored quotes they may repeat (found
-    through the hashed word 4-grams kept in ``trail_keys``) and the trails those belong to;
-    that part of the trail graph is rebuilt and the rest left alone. Trails are connected
-    groups of matching quotes, so this gives what a full rebuild gives, with one bound: a
-    trail no new article reaches keeps the speaker ids and paraphrase links it was built
-    with (``full=True`` rebuilds everything). Returns the number of trails stored.
+    Incremental: only the articles written since the last run (marked pending in their
+    write's transaction) are read, with the stored quotes they may repeat (found through
+    the hashed word 4-grams kept in ``trail_keys``) and the trails those belong to; that
+    part of the trail graph is rebuilt and the rest left alone. Pending articles go
+    ``chunk`` at a time, in the order they were written, so memory holds one pass whatever
+    the corpus size. Trails are connected groups of matching quotes, so this gives what
+    one pass over everything gives, with two bounds: a trail no later pass reaches keeps
+    the speaker ids and paraphrase links it was built with, and a shingle becomes a stock
+    phrase (no longer a way to find candidates) from the pass in which it passes
+    ``_COMMON_KEY`` holders. ``full=True`` forgets every trail and goes through every
+    article again. Returns the number of trails stored.
     """
     from .store.schema import TRAILS_REBUILD_KEY
 
+    if full or store.get_state(TRAILS_REBUILD_KEY):
+        store.reset_trails()  # every article pending again, in one transaction
+        store.set_state(TRAILS_REBUILD_KEY, False)
     pending = store.trails_pending()
-    rebuild = full or bool(store.get_state(TRAILS_REBUILD_KEY))
-    counts = store.counts()
-    if not pending and not rebuild:
-        return counts.get("trails", 0)
-    if rebuild or len(pending) >= _FULL_SHARE * max(1, counts.get("articles", 0)):
-        refs = _refs_for(store, list(store.iter_quotes()))
-        result = build_trails(refs)
-        store.replace_trails(result.trails, result.mapping, keys=_keys(refs))
-        if rebuild:
-            store.set_state(TRAILS_REBUILD_KEY, False)
-        return len(result.trails)
+    if not pending:
+        return store.counts().get("trails", 0)
+    order = sorted(pending, key=lambda a: (pending[a], a))  # written order; a rebuild: by id
+    stored = 0
+    for start in range(0, len(order), chunk):
+        stored = _update_part(store, {a: pending[a] for a in order[start:start + chunk]})
+    return stored
 
+
+def _update_part(store, pending: dict[str, int]) -> int:
+    """One pass: the trails ``pending``'s quotes reach, rebuilt together with them."""
     new_refs = _refs_for(store, store.quotes_of_articles(pending))
     new_keys = _keys(new_refs)
     holders, common = store.trail_key_holders({k for k, _, _ in new_keys}, _COMMON_KEY)
@@ -408,13 +429,17 @@ def update_trails(store, *, full: bool = False) -> int:
     fresh = Counter(k for k, _, _ in set(new_keys))
     common_keys = {k for k, n in fresh.items() if common.get(k, len(holders.get(k, ()))) + n > _COMMON_KEY}
     candidates = {q for k, ids in holders.items() if k not in common_keys for q in ids}
-    old_trails = store.trails_touching(article_ids=pending, quote_ids=candidates)
+    # Trails listing a pending article lose its old quotes: their members are compared
+    # afresh. The others only gain members, so what was decided inside them stands.
+    broken = store.trails_touching(article_ids=pending)
+    old_trails = broken | store.trails_touching(quote_ids=candidates)
     new_ids = {r.quote.id for r in new_refs}
     # Everything the new quotes can reach: the stored quotes sharing a key with them, and
     # every quote of a trail that those (or the pending articles' old quotes) were on.
     reached = (candidates | set(store.quote_ids_in_trails(old_trails))) - new_ids
     reached_quotes = [q for q in store.get_quotes(sorted(reached)) if q.article_id not in pending]
+    settled = {q.id: q.trail_id for q in reached_quotes if q.trail_id and q.trail_id not in broken}
     refs = new_refs + _refs_for(store, reached_quotes)
-    result = build_trails(refs, common_keys)
+    result = build_trails(refs, common_keys, settled)
     return store.update_trails_part(pending, old_trails, result.trails, result.mapping,
                                     {r.quote.id for r in refs}, new_keys)

@@ -126,6 +126,24 @@ def test_evidence_persists_through_state_and_counts_each_document_once():
     assert FOOTER not in Cleaner(state).clean_batch([_courier(2)])[0].body
 
 
+def test_a_worker_view_cleans_as_the_whole_evidence_does():
+    # Workers get only the units seen in two or more documents; every article of the
+    # sample corpus must come out as it does against everything counted.
+    from newstrail.clean import finish, prepare
+    from newstrail.ingest import iter_documents
+
+    docs = list(iter_documents(["newstrail/data/sample"], on_error=lambda failure: None))
+    cleaner = Cleaner()
+    prepared = [prepare(d) for d in docs]
+    cleaner.observe(prepared)
+    full = [finish(p, cleaner._evidence) for p in prepared]
+    viewed = [finish(p, cleaner.evidence_view({getattr(p, "group", None)})) for p in prepared]
+    assert [a.to_dict() for a in viewed if isinstance(a, Article)] == [a.to_dict() for a in full if isinstance(a, Article)]
+    counts = [n for g in cleaner.state()["groups"].values() for n in g["units"].values()]
+    shipped = [n for g in cleaner.evidence_view(cleaner.state()["groups"])._groups.values() for n in g.units.values()]
+    assert 0 < len(shipped) < len(counts) and min(shipped) >= 2
+
+
 def test_state_stays_within_its_caps(monkeypatch):
     monkeypatch.setattr(evidence, "MAX_UNITS", 50)
     monkeypatch.setattr(evidence, "MAX_GROUPS", 3)

@@ -118,3 +118,24 @@ def test_first_run_after_the_upgrade_rebuilds_everything(tmp_path):
         [trail] = store.iter_trails()
         assert trail.article_ids == ["a", "b", "c"]
         assert not store.get_state(TRAILS_REBUILD_KEY)
+
+
+def test_a_large_run_goes_in_passes_and_equals_one_pass(store):
+    # A chain of articles, each repeating one quote of the one before: every pass of two
+    # articles must reach back into what earlier passes stored.
+    for n in range(7):
+        _write(store, f"c{n}", [LINES[n % 4], LINES[(n + 1) % 4]], day=n + 1)
+    update_trails(store, chunk=2)
+    _check_equals_full_rebuild(store)
+    assert {a for t in store.iter_trails() for a in t.article_ids} == {f"c{n}" for n in range(7)}
+
+
+def test_full_forgets_and_rebuilds_in_passes(store):
+    for n in range(5):
+        _write(store, f"d{n}", [LINES[n % 4], LINES[(n + 2) % 4]], day=n + 1)
+    update_trails(store)
+    before = [t.to_dict() for t in store.iter_trails()]
+    assert before
+    assert update_trails(store, full=True, chunk=2) == len(before)
+    assert [t.to_dict() for t in store.iter_trails()] == before
+    _check_equals_full_rebuild(store)

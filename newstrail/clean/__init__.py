@@ -29,7 +29,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..records import Article, Failure, RawDocument
-from .boilerplate import Paragraph, evidence_units, strip_boilerplate
+from .boilerplate import MIN_RECURRING, Paragraph, evidence_units, strip_boilerplate
 from .evidence import Evidence
 from ..ingest.errors import one_line
 from .html import HtmlExtract, extract, no_text_reason, refusal
@@ -79,7 +79,7 @@ class Cleaner:
 
     def evidence_view(self, groups: Iterable[str | None]) -> Evidence:
         """A copy of the evidence of ``groups`` only: small enough to ship to a worker with its documents."""
-        return self._evidence.subset(g for g in groups if g is not None)
+        return self._evidence.subset((g for g in groups if g is not None), min_count=MIN_RECURRING)
 
 
 def prepare(doc: RawDocument) -> Prepared | Failure:

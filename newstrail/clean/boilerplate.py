@@ -39,6 +39,9 @@ DocumentFrequency = Callable[[str], int]
 EDGE_MAX = 8  # paragraphs of header or footer at most, however long the article
 COUNT_EDGE = 16  # paragraphs from each edge whose units are counted as evidence
 MANY_DOCS = 3
+# Fewer documents than this decide nothing in ``recurs``: workers are sent only the counts
+# that reach it (see ``Evidence.subset``).
+MIN_RECURRING = 2
 MIN_SENTENCE_WORDS = 4  # shorter pieces are abbreviations split off ("Mr."), not sentences
 
 
@@ -95,7 +98,7 @@ def recurs(text: str, region: Region, df: DocumentFrequency) -> bool:
     n = df(unit_key(text))
     if n >= MANY_DOCS:
         return True
-    return n >= 2 and region == "footer" and label_shaped(text)
+    return n >= MIN_RECURRING and region == "footer" and label_shaped(text)
 
 
 def _names_a_person(text: str) -> bool:

@@ -29,12 +29,19 @@ def _digest(text: str) -> str:
 
 
 class _Group:
-    __slots__ = ("docs", "seen", "units")
+    __slots__ = ("docs", "seen", "units", "_recurring")
 
     def __init__(self, docs: int = 0, seen: list[str] | None = None, units: dict[str, int] | None = None) -> None:
         self.docs = docs
         self.seen: dict[str, None] = dict.fromkeys(seen or [])  # insertion-ordered set
         self.units: dict[str, int] = dict(units or {})
+        self._recurring: tuple[int, dict[str, int]] | None = None
+
+    def recurring(self, min_count: int) -> dict[str, int]:
+        """The units seen in at least ``min_count`` documents (kept until the next observe)."""
+        if self._recurring is None or self._recurring[0] != min_count:
+            self._recurring = (min_count, {u: n for u, n in self.units.items() if n >= min_count})
+        return self._recurring[1]
 
     def observe(self, doc_key: str, units: Iterable[str]) -> None:
         key = _digest(doc_key)
@@ -42,6 +49,7 @@ class _Group:
             return
         self.seen[key] = None
         self.docs += 1
+        self._recurring = None
         for unit in {_digest(u) for u in units}:
             self.units[unit] = self.units.get(unit, 0) + 1
         self._shrink()
@@ -85,12 +93,20 @@ class Evidence:
         found = self._groups.get(group) if group is not None else None
         return found.units.get(_digest(unit), 0) if found else 0
 
-    def subset(self, groups: Iterable[str]) -> Evidence:
-        """A copy holding only ``groups``' unit counts, for document_frequency on another process."""
+    def subset(self, groups: Iterable[str], min_count: int = 1) -> Evidence:
+        """A view of ``groups``' unit counts, for document_frequency on another process.
+
+        With ``min_count``, units seen in fewer documents are left out (they read as 0):
+        most units are seen once, and a reader that only asks whether a unit recurs gets
+        the same answers from a view a fraction of the size to ship. The view shares the
+        counts until the next observe; it is read, never changed.
+        """
         view = Evidence()
         for name in groups:
             if name in self._groups and name not in view._groups:
-                view._groups[name] = _Group(self._groups[name].docs, None, self._groups[name].units)
+                group = self._groups[name]
+                view._groups[name] = _Group(group.docs, None, None)
+                view._groups[name].units = group.recurring(min_count)
         return view
 
     def _evict(self) -> None:

@@ -18,6 +18,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 try:
+    import dask
     from distributed import Client, LocalCluster
     from distributed.diagnostics.plugin import NannyPlugin, WorkerPlugin
 except ImportError as exc:  # pragma: no cover - depends on the install
@@ -53,6 +54,11 @@ class DaskEngine(Engine):
 
     def __init__(self, workers: int | None = None, scheduler: str | None = None) -> None:
         self._cluster = None
+        # Dask keeps the last messages of every connection for debugging (1,000 by default),
+        # and ours carry whole articles: that log alone grew the analyze process by about
+        # 100 MB a minute. The workers of a local cluster inherit this setting; a remote
+        # scheduler's own processes keep their configuration.
+        dask.config.set({"distributed.admin.low-level-log-length": 0})
         try:
             if scheduler:
                 self._client = Client(scheduler, timeout="30s")
@@ -85,6 +91,10 @@ class DaskEngine(Engine):
             raise
 
     def close(self) -> None:
+        if self._client is None:
+            return  # closed already
         self._client.close()
+        self._client = None
         if self._cluster is not None:
             self._cluster.close()
+            self._cluster = None

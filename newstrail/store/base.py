@@ -148,12 +148,12 @@ class Store(abc.ABC):
         """Replace all stories; set ``article.story_id`` for the articles in ``changed`` only."""
 
     @abc.abstractmethod
-    def replace_trails(self, trails: list[Trail], mapping: dict[str, str],
-                       keys: Iterable[tuple[int, str, str]] | None = None) -> None:
-        """Replace all trails and point each quote in ``mapping`` (quote id → trail id) at its trail.
+    def replace_trails(self, trails: list[Trail], mapping: dict[str, str]) -> None:
+        """Replace all trails and point each quote in ``mapping`` (quote id → trail id) at its trail."""
 
-        With ``keys`` ((key, quote id, article id) rows), also replace every trail key and
-        clear the pending marks: a full rebuild of the trails stage."""
+    @abc.abstractmethod
+    def reset_trails(self) -> None:
+        """Forget every trail and trail key and mark every article pending: the next run rebuilds."""
 
     # Incremental trails: the trails stage reads what changed and the stored quotes it reaches.
     @abc.abstractmethod

@@ -305,18 +305,21 @@ class SQLStore(Store):
             for chunk in _chunks(changed.items()):
                 conn.execute(update, [{"a_id": a, "s_id": s} for a, s in chunk])
 
-    def replace_trails(self, trails: list[Trail], mapping: dict[str, str],
-                       keys: Iterable[tuple[int, str, str]] | None = None) -> None:
+    def replace_trails(self, trails: list[Trail], mapping: dict[str, str]) -> None:
         with self.engine.begin() as conn:
             conn.execute(sa.delete(t.trails))
             conn.execute(sa.delete(t.trail_articles))
             self._insert_trails(conn, trails)
             conn.execute(sa.update(t.quotes).where(t.quotes.c.trail_id.is_not(None)).values(trail_id=None))
             self._point_quotes(conn, mapping)
-            if keys is not None:
-                conn.execute(sa.delete(t.trail_keys))
-                self._insert_keys(conn, keys)
-                conn.execute(sa.delete(t.trail_pending))
+
+    def reset_trails(self) -> None:
+        with self.engine.begin() as conn:
+            for table in (t.trails, t.trail_articles, t.trail_keys, t.trail_pending):
+                conn.execute(sa.delete(table))
+            conn.execute(sa.update(t.quotes).where(t.quotes.c.trail_id.is_not(None)).values(trail_id=None))
+            conn.execute(sa.insert(t.trail_pending).from_select(
+                ["article_id", "mark"], sa.select(t.articles.c.id, sa.literal(0, sa.BigInteger))))
 
     def _insert_trails(self, conn: sa.Connection, trails: list[Trail]) -> None:
         for chunk in _chunks(trails):
