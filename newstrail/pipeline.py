@@ -6,6 +6,7 @@ written in one transaction. Memory stays flat whatever the corpus size.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -47,7 +48,8 @@ class Summary:
     failures: list[Failure] = field(default_factory=list)
     seconds: float = 0.0
     # Seconds per stage: read/prepare/workers/write/speakers are wall time in this process
-    # (write: time spent waiting for the writer thread); clean/quotes are summed over workers.
+    # (write: time spent waiting for the writer thread); clean/quotes/features are summed
+    # over workers.
     stages: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -86,7 +88,7 @@ def _batched(items: Iterable[RawDocument], size: int) -> Iterator[list[RawDocume
 # workers: tasks are parsed as one spaCy batch, and the same tasks on any engine give
 # the same output. Small enough that the last task of a batch leaves little idle time.
 TASK_SIZE = 8
-_STAGES = ("read", "select", "start", "prepare", "clean", "quotes", "workers", "write",
+_STAGES = ("read", "select", "start", "prepare", "clean", "quotes", "features", "workers", "write",
            "speakers", "stories", "trails")
 
 
@@ -103,12 +105,14 @@ class Processed:
     """What a worker hands back for one document.
 
     The per-article results (article, quotes) and the partial results the corpus-wide
-    stages merge in the parent (``refs`` for speakers), plus worker-side stage seconds.
+    stages merge in the parent (``refs`` for speakers, ``features`` for stories: terms,
+    quote hashes and the MinHash signature), plus worker-side stage seconds.
     """
 
     article: Article | None = None
     quotes: list[Quote] = field(default_factory=list)
     refs: list[SpeakerRef] = field(default_factory=list)
+    features: tuple[str, dict, bytes | None] | None = None
     failures: list[Failure] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -119,8 +123,11 @@ def prepare_documents(docs: list[RawDocument]) -> list[Prepared | Failure]:
 
 
 def process_articles(task: ArticleTask) -> list[Processed]:
-    """Worker task: finish cleaning, extract quotes, compute speaker refs; one result per item."""
+    """Worker task: finish cleaning, extract quotes, compute speaker refs and story features;
+    one result per item."""
     from .speakers import article_refs
+    from .stories.features import article_features
+    from .stories.stage import stored_features
 
     started = time.perf_counter()
     out = [Processed() for _ in task.items]
@@ -138,9 +145,20 @@ def process_articles(task: ArticleTask) -> list[Processed]:
         slot.refs = article_refs(quotes, article.outlet)
         if failure is not None:
             slot.failures.append(failure)
+    quoted = time.perf_counter()
+    for slot, article in articles:
+        slot.features = stored_features(article_features(article, signer=_signer()))
     if out:  # stage seconds ride on the first result of the task
-        out[0].seconds = {"clean": cleaned - started, "quotes": time.perf_counter() - cleaned}
+        out[0].seconds = {"clean": cleaned - started, "quotes": quoted - cleaned,
+                          "features": time.perf_counter() - quoted}
     return out
+
+
+@functools.cache
+def _signer():
+    from .stories.dedup import Signer
+
+    return Signer()  # its permutations are drawn once per process
 
 
 def _extract(articles: list[Article]) -> list[tuple[list[Quote], Failure | None]]:
@@ -268,6 +286,7 @@ class _Run:
         self.seconds["workers"] += time.perf_counter() - tock
         items: list[tuple[Article, list[Quote]]] = []
         refs: list[SpeakerRef] = []
+        features = []
         for (t, _), result in zip(live, results):
             for name, value in result.seconds.items():
                 self.seconds[name] += value
@@ -279,8 +298,11 @@ class _Run:
             result.article.content_hash = t.digest
             items.append((result.article, result.quotes))
             refs.extend(result.refs)
+            if result.features is not None:
+                features.append(result.features)
             self.summary.quotes += len(result.quotes)
-        self.write(WriteBatch(items, PIPELINE_VERSION, refs, self._take_failures(), {CLEANER_STATE_KEY: state}))
+        self.write(WriteBatch(items, PIPELINE_VERSION, refs, self._take_failures(), {CLEANER_STATE_KEY: state},
+                              features))
         self.progress(len(batch))
 
     def _take_failures(self) -> list[Failure]:

@@ -47,6 +47,9 @@ class WriteBatch:
     refs: list[SpeakerRef] = field(default_factory=list)  # per article, with ``block`` set
     failures: list[Failure] = field(default_factory=list)
     state: dict[str, Any] = field(default_factory=dict)  # set_state key -> value
+    # Story features per article, (article id, features JSON, signature bytes), computed on
+    # the workers: the stories stage then reads them instead of the articles.
+    features: list[tuple[str, dict[str, Any], bytes | None]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -144,8 +147,14 @@ class Store(abc.ABC):
     def write_story_features(self, rows: Iterable[tuple[str, dict[str, Any], bytes | None]]) -> None: ...
 
     @abc.abstractmethod
-    def replace_stories(self, stories: list[Story], changed: dict[str, str | None]) -> None:
-        """Replace all stories; set ``article.story_id`` for the articles in ``changed`` only."""
+    def replace_stories(self, stories: list[Story], changed: dict[str, str | None],
+                        done: dict[str, int] | None = None) -> None:
+        """Replace all stories; set ``article.story_id`` for the articles in ``changed`` only;
+        clear the pending marks in ``done`` that are unchanged (a later write keeps its mark)."""
+
+    @abc.abstractmethod
+    def stories_pending(self) -> dict[str, int]:
+        """Articles written since the stories stage last ran: article id → mark."""
 
     @abc.abstractmethod
     def replace_trails(self, trails: list[Trail], mapping: dict[str, str]) -> None:

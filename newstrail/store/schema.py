@@ -113,6 +113,14 @@ story_features = sa.Table(
     sa.Column("signature", sa.LargeBinary),
 )
 
+# Articles written since the stories stage last ran (v7), marked in the write's transaction;
+# their features are written with them, computed on the workers.
+story_pending = sa.Table(
+    "story_pending", metadata,
+    sa.Column("article_id", sa.Text, primary_key=True),
+    sa.Column("mark", sa.BigInteger, nullable=False),
+)
+
 trails = sa.Table(
     "trails", metadata,
     sa.Column("id", sa.Text, primary_key=True),
@@ -232,9 +240,15 @@ def _v6_incremental_trails(conn: sa.Connection, fts_setup: FtsSetup) -> None:
 TRAILS_REBUILD_KEY = "trails.rebuild"
 
 
+def _v7_story_pending(conn: sa.Connection, fts_setup: FtsSetup) -> None:
+    # Articles stored before have features computed by the stage itself (or none yet,
+    # which the stage still finds): nothing to carry over.
+    story_pending.create(conn, checkfirst=True)
+
+
 # Append new migrations here; never edit one that has shipped.
 MIGRATIONS: list[Migration] = [_v1_initial, _v2_speaker_blocks, _v3_stories_trails, _v4_speaker_quotes_index,
-                               _v5_fts_refresh, _v6_incremental_trails]
+                               _v5_fts_refresh, _v6_incremental_trails, _v7_story_pending]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

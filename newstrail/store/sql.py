@@ -61,6 +61,14 @@ def _mark(conn: sa.Connection, table: sa.Table, key: str, values: Iterable[str])
         conn.execute(stmt, chunk)
 
 
+def _clear_marks(conn: sa.Connection, table: sa.Table, marks: dict[str, int]) -> None:
+    """Delete the marks that are still as they were read; a write since then keeps its own."""
+    clear = (sa.delete(table).where(table.c.article_id == sa.bindparam("a"))
+             .where(table.c.mark == sa.bindparam("m")))
+    for chunk in _chunks(sorted(marks.items())):
+        conn.execute(clear, [{"a": a, "m": m} for a, m in chunk])
+
+
 class SQLStore(Store):
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
@@ -185,12 +193,17 @@ class SQLStore(Store):
                 conn.execute(sa.delete(t.quotes).where(t.quotes.c.article_id.in_(chunk)))
                 conn.execute(sa.delete(t.speaker_refs).where(t.speaker_refs.c.article_id.in_(chunk)))
                 conn.execute(sa.delete(t.articles).where(t.articles.c.id.in_(chunk)))
+            features = {a: {"article_id": a, "features": data, "signature": sig}
+                        for a, data, sig in batch.features if a in latest}
+            # Old features went with their article (ON DELETE CASCADE).
             for table, rows in ((t.articles, articles), (t.quotes, quotes),
-                                (t.speaker_refs, [_ref_row(r) for r in refs.values()])):
+                                (t.speaker_refs, [_ref_row(r) for r in refs.values()]),
+                                (t.story_features, list(features.values()))):
                 for chunk in _chunks(rows):
                     conn.execute(sa.insert(table), chunk)
             self._mark_dirty(conn, dirty)
             self._mark_trails_pending(conn, latest)
+            _mark(conn, t.story_pending, "article_id", latest)
             for failure in batch.failures:
                 _replace_failure(conn, failure, now)
             for key, value in batch.state.items():
@@ -295,7 +308,8 @@ class SQLStore(Store):
                 conn.execute(sa.insert(f), [{"article_id": a, "features": d, "signature": sig}
                                             for a, d, sig in chunk])
 
-    def replace_stories(self, stories: list[Story], changed: dict[str, str | None]) -> None:
+    def replace_stories(self, stories: list[Story], changed: dict[str, str | None],
+                        done: dict[str, int] | None = None) -> None:
         with self.engine.begin() as conn:
             conn.execute(sa.delete(t.stories))
             for chunk in _chunks(stories):
@@ -304,6 +318,11 @@ class SQLStore(Store):
                       .values(story_id=sa.bindparam("s_id")))
             for chunk in _chunks(changed.items()):
                 conn.execute(update, [{"a_id": a, "s_id": s} for a, s in chunk])
+            _clear_marks(conn, t.story_pending, done or {})
+
+    def stories_pending(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            return dict(conn.execute(sa.select(t.story_pending.c.article_id, t.story_pending.c.mark)).all())
 
     def replace_trails(self, trails: list[Trail], mapping: dict[str, str]) -> None:
         with self.engine.begin() as conn:
@@ -396,8 +415,6 @@ class SQLStore(Store):
         """One transaction: drop ``old_trails``, write ``trails``, re-point ``quote_ids`` (only
         those in ``mapping`` get a trail), replace the keys of the pending articles and clear
         the pending marks that were read (a write since then keeps its mark)."""
-        clear = (sa.delete(t.trail_pending).where(t.trail_pending.c.article_id == sa.bindparam("a"))
-                 .where(t.trail_pending.c.mark == sa.bindparam("m")))
         with self.engine.begin() as conn:
             for chunk in _chunks(sorted(set(old_trails))):
                 conn.execute(sa.delete(t.trails).where(t.trails.c.id.in_(chunk)))
@@ -409,8 +426,7 @@ class SQLStore(Store):
             for chunk in _chunks(sorted(pending)):
                 conn.execute(sa.delete(t.trail_keys).where(t.trail_keys.c.article_id.in_(chunk)))
             self._insert_keys(conn, keys)
-            for chunk in _chunks(sorted(pending.items())):
-                conn.execute(clear, [{"a": a, "m": m} for a, m in chunk])
+            _clear_marks(conn, t.trail_pending, pending)
             return conn.execute(sa.select(sa.func.count()).select_from(t.trails)).scalar_one()
 
     # -- search --------------------------------------------------------------

@@ -41,32 +41,46 @@ class StoriesSummary:
 
 
 def update_stories(store: Store, config: GroupingConfig | None = None, *, full: bool = False) -> StoriesSummary:
-    """Group the store's new articles into stories; return what was done."""
-    full = full or bool(store.get_state(PENDING_KEY)) or store.get_state(VERSION_KEY) not in (None, FEATURES_VERSION)
-    if not full and store.get_state(VERSION_KEY) == FEATURES_VERSION and _nothing_new(store):
+    """Group the store's new articles into stories; return what was done.
+
+    New articles are those marked pending by their write, whose features the workers
+    computed and the write stored, and any article without features (stored by an
+    older version): those are computed here. ``full=True`` regroups everything.
+    """
+    recompute = store.get_state(VERSION_KEY) not in (None, FEATURES_VERSION)
+    full = full or recompute or bool(store.get_state(PENDING_KEY))
+    pending = store.stories_pending()
+    if not full and not pending and store.get_state(VERSION_KEY) == FEATURES_VERSION and _nothing_new(store):
         return StoriesSummary(stories=store.counts().get("stories", 0))
-    signer = Signer()
     grouper = StoryGrouper(config)
     previous: dict[str, str] = {}
+    arrived: list[ArticleFeatures] = []
+    if not recompute:
+        old = []
+        for article_id, data, signature in store.iter_story_features():
+            if data.get("v") != FEATURES_VERSION:
+                continue
+            features = ArticleFeatures.from_json(article_id, data, signature)
+            (arrived if full or article_id in pending else old).append(features)
+        grouper.add(old, new=False)
     if not full:
-        grouper.add((ArticleFeatures.from_json(a, data, sig) for a, data, sig in store.iter_story_features()
-                     if data.get("v") == FEATURES_VERSION), new=False)
         for story in store.iter_stories():
             previous.update(dict.fromkeys(story.article_ids, story.id))
             grouper.join(story.article_ids)
             grouper.duplicate_of.update(story.near_duplicates or {})
-    # From here until the stories are written, stored features would not match stored
-    # stories: an interrupted run leaves the mark and the next run regroups everything.
+    fresh = {f.article_id for f in arrived}
+    grouper.add(arrived)
+    # From here until the stories are written, features this run stores would not match
+    # stored stories: an interrupted run leaves the mark and the next run regroups everything.
     store.set_state(PENDING_KEY, True)
-    articles = store.iter_articles() if full else store.iter_articles_to_group()
-    fresh: set[str] = set()
+    signer = Signer()
+    articles = store.iter_articles() if recompute else store.iter_articles_to_group()
     for chunk in _chunks(articles, 1000):
         features = [article_features(a, signer=signer) for a in chunk if a.id not in grouper.index]
         if not features:
             continue
         # Serialised before the grouper takes the terms over (it keeps them as arrays).
-        store.write_story_features([(f.article_id, f.to_json(),
-                                     f.signature.tobytes() if f.signature is not None else None) for f in features])
+        store.write_story_features([stored_features(f) for f in features])
         fresh.update(f.article_id for f in features)
         grouper.add(features)
     links = grouper.link()
@@ -75,11 +89,17 @@ def update_stories(store: Store, config: GroupingConfig | None = None, *, full: 
     stories = make_stories(grouper.components(), by_id, grouper.duplicate_of)
     assigned = {a: s.id for s in stories for a in s.article_ids}
     changed = {a: s for a, s in assigned.items() if previous.get(a) != s or a in fresh}
-    store.replace_stories(stories, changed)
+    store.replace_stories(stories, changed, done=pending)
     store.set_state(VERSION_KEY, FEATURES_VERSION)
     store.set_state(PENDING_KEY, False)
     return StoriesSummary(grouped=len(fresh), stories=len(stories), near_duplicates=len(grouper.duplicate_of),
                           links=len(links))
+
+
+def stored_features(features: ArticleFeatures) -> tuple[str, dict, bytes | None]:
+    """(article id, JSON, signature bytes): a row of the store's story features."""
+    signature = features.signature.tobytes() if features.signature is not None else None
+    return features.article_id, features.to_json(), signature
 
 
 def _nothing_new(store: Store) -> bool:
