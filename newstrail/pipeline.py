@@ -106,13 +106,15 @@ class Processed:
 
     The per-article results (article, quotes) and the partial results the corpus-wide
     stages merge in the parent (``refs`` for speakers, ``features`` for stories: terms,
-    quote hashes and the MinHash signature), plus worker-side stage seconds.
+    quote hashes and the MinHash signature, ``trail_keys`` for trails), plus worker-side
+    stage seconds.
     """
 
     article: Article | None = None
     quotes: list[Quote] = field(default_factory=list)
     refs: list[SpeakerRef] = field(default_factory=list)
     features: tuple[str, dict, bytes | None] | None = None
+    trail_keys: list[tuple[int, str, str]] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -128,6 +130,7 @@ def process_articles(task: ArticleTask) -> list[Processed]:
     from .speakers import article_refs
     from .stories.features import article_features
     from .stories.stage import stored_features
+    from .trails import trail_keys_of
 
     started = time.perf_counter()
     out = [Processed() for _ in task.items]
@@ -148,6 +151,7 @@ def process_articles(task: ArticleTask) -> list[Processed]:
     quoted = time.perf_counter()
     for slot, article in articles:
         slot.features = stored_features(article_features(article, signer=_signer()))
+        slot.trail_keys = trail_keys_of(slot.quotes, article)
     if out:  # stage seconds ride on the first result of the task
         out[0].seconds = {"clean": cleaned - started, "quotes": quoted - cleaned,
                           "features": time.perf_counter() - quoted}
@@ -286,7 +290,7 @@ class _Run:
         self.seconds["workers"] += time.perf_counter() - tock
         items: list[tuple[Article, list[Quote]]] = []
         refs: list[SpeakerRef] = []
-        features = []
+        features, trail_keys = [], []
         for (t, _), result in zip(live, results):
             for name, value in result.seconds.items():
                 self.seconds[name] += value
@@ -300,9 +304,10 @@ class _Run:
             refs.extend(result.refs)
             if result.features is not None:
                 features.append(result.features)
+            trail_keys.extend(result.trail_keys)
             self.summary.quotes += len(result.quotes)
         self.write(WriteBatch(items, PIPELINE_VERSION, refs, self._take_failures(), {CLEANER_STATE_KEY: state},
-                              features))
+                              features, trail_keys))
         self.progress(len(batch))
 
     def _take_failures(self) -> list[Failure]:

@@ -236,14 +236,17 @@ def trail_id(first_quote_id: str) -> str:
 
 
 def build_trails(refs: list[QuoteRef], common_keys: set[int] | None = None,
-                 settled: dict[str, str] | None = None) -> TrailsResult:
+                 settled: dict[str, str | None] | None = None) -> TrailsResult:
     """Trails from quote refs (any order in, the same trails out).
 
     ``common_keys``: hashed shingles (``trail_key``) known to be stock phrases in the whole
-    corpus when ``refs`` are only part of it. ``settled``: quote id → trail id for stored
-    quotes whose trail lost no member since it was built. Two settled quotes are not
-    compared again: on one trail they matched (or are linked through quotes that did), on
-    two they did not, so only pairs with a new or unsettled quote cost a comparison.
+    corpus when ``refs`` are only part of it. ``settled``: stored quotes whose trail lost
+    no member since it was built, quote id → trail id (None: on no trail). Two settled
+    quotes were compared when the later of them was new, so they are not compared again:
+    on one trail they matched (or are linked through quotes that did), otherwise they did
+    not. The exception is two quotes on no trail in one article, which may match each
+    other (one article's quotes make no trail). Only pairs with a new quote, or a quote of
+    a trail that lost members, cost a comparison.
     """
     refs = sorted(refs, key=_order)
     verbatim = [i for i, r in enumerate(refs) if r.quote.kind != "indirect"]
@@ -256,13 +259,15 @@ def build_trails(refs: list[QuoteRef], common_keys: set[int] | None = None,
         for key in [key for key in index if trail_key(key) in common_keys]:
             del index[key]
     uf = _UnionFind(len(refs))
-    trail_of = [None] * len(refs)
+    trail_of: list[str | None] = [None] * len(refs)
+    known = [False] * len(refs)
     if settled:
         first: dict[str, int] = {}
         for i in verbatim:
-            trail_of[i] = settled.get(refs[i].quote.id)
-            if trail_of[i] is not None:
-                uf.union(first.setdefault(trail_of[i], i), i)
+            if refs[i].quote.id in settled:
+                known[i], trail_of[i] = True, settled[refs[i].quote.id]
+                if trail_of[i] is not None:
+                    uf.union(first.setdefault(trail_of[i], i), i)
     compared: set[tuple[int, int]] = set()
     for i in verbatim:
         for key in _shingles(refs[i].words):
@@ -272,8 +277,9 @@ def build_trails(refs: list[QuoteRef], common_keys: set[int] | None = None,
             for j in holders:
                 if j <= i or (i, j) in compared or uf.find(i) == uf.find(j):
                     continue
-                if trail_of[i] is not None and trail_of[j] is not None:
-                    continue  # both settled, on different trails: they did not match
+                if known[i] and known[j] and (trail_of[i] is not None or trail_of[j] is not None
+                                              or refs[i].quote.article_id != refs[j].quote.article_id):
+                    continue  # both settled: compared before, and they did not match
                 compared.add((i, j))
                 if _same_quote(refs[i], refs[j]):
                     uf.union(i, j)
@@ -376,17 +382,25 @@ def _keys(refs: Iterable[QuoteRef]) -> list[tuple[int, str, str]]:
             for r in refs if r.quote.kind != "indirect" for shingle in sorted(_shingles(r.words))]
 
 
-def _refs_for(store, quotes: list[Quote]) -> list[QuoteRef]:
-    """QuoteRefs for quotes of any articles; bodies are read a chunk of articles at a time."""
-    by_article: dict[str, list[Quote]] = defaultdict(list)
-    for q in quotes:
-        by_article[q.article_id].append(q)
+def _refs_for(store, article_ids: Iterable[str], only: set[str] | None = None) -> list[QuoteRef]:
+    """QuoteRefs for the quotes of the articles (only the quote ids in ``only``, if given).
+
+    An origin named once in an article counts for all its speaker's quotes there, so refs
+    are made from every quote of the article before any is left out: a quote reached
+    alone gets the origin it gets in a pass over everything. Articles are read 500 at a
+    time (their bodies are needed for origins).
+    """
     refs: list[QuoteRef] = []
-    ids = sorted(by_article)
-    for start in range(0, len(ids), 500):  # bodies are needed for origins
-        for article in store.get_articles(ids[start:start + 500]):
+    ids = sorted(set(article_ids))
+    for start in range(0, len(ids), 500):
+        part = ids[start:start + 500]
+        by_article: dict[str, list[Quote]] = defaultdict(list)
+        for q in store.quotes_of_articles(part):
+            by_article[q.article_id].append(q)
+        for article in store.get_articles(part):
             meta = {article.id: (article.outlet, article.published, article.body)}
-            refs.extend(make_refs(by_article.pop(article.id), meta))
+            refs.extend(r for r in make_refs(by_article.pop(article.id, []), meta)
+                        if only is None or r.quote.id in only)
     return refs
 
 
@@ -399,11 +413,11 @@ def update_trails(store, *, full: bool = False, chunk: int = CHUNK) -> int:
     part of the trail graph is rebuilt and the rest left alone. Pending articles go
     ``chunk`` at a time, in the order they were written, so memory holds one pass whatever
     the corpus size. Trails are connected groups of matching quotes, so this gives what
-    one pass over everything gives, with two bounds: a trail no later pass reaches keeps
-    the speaker ids and paraphrase links it was built with, and a shingle becomes a stock
-    phrase (no longer a way to find candidates) from the pass in which it passes
-    ``_COMMON_KEY`` holders. ``full=True`` forgets every trail and goes through every
-    article again. Returns the number of trails stored.
+    one pass over everything gives, with one bound: a trail no later pass reaches keeps
+    the speaker ids and paraphrase links it was built with. (Stock phrases, shingles with
+    more than ``_COMMON_KEY`` holders, are counted over every stored key, waiting articles'
+    too, as one pass would count them.) ``full=True`` forgets every trail and goes through
+    every article again. Returns the number of trails stored.
     """
     from .store.schema import TRAILS_REBUILD_KEY
 
@@ -416,30 +430,39 @@ def update_trails(store, *, full: bool = False, chunk: int = CHUNK) -> int:
     order = sorted(pending, key=lambda a: (pending[a], a))  # written order; a rebuild: by id
     stored = 0
     for start in range(0, len(order), chunk):
-        stored = _update_part(store, {a: pending[a] for a in order[start:start + chunk]})
+        stored = _update_part(store, {a: pending[a] for a in order[start:start + chunk]}, set(order[start:]))
     return stored
 
 
-def _update_part(store, pending: dict[str, int]) -> int:
-    """One pass: the trails ``pending``'s quotes reach, rebuilt together with them."""
-    new_refs = _refs_for(store, store.quotes_of_articles(pending))
-    new_keys = _keys(new_refs)
-    holders, common = store.trail_key_holders({k for k, _, _ in new_keys}, _COMMON_KEY)
-    # A stock phrase counts the new holders too, as one index over everything would.
-    fresh = Counter(k for k, _, _ in set(new_keys))
-    common_keys = {k for k, n in fresh.items() if common.get(k, len(holders.get(k, ()))) + n > _COMMON_KEY}
-    candidates = {q for k, ids in holders.items() if k not in common_keys for q in ids}
-    # Trails listing a pending article lose its old quotes: their members are compared
+def _update_part(store, part: dict[str, int], waiting: set[str]) -> int:
+    """One pass: the trails ``part``'s quotes reach, rebuilt together with them.
+
+    ``waiting``: this pass's articles and those of later passes, whose stored quotes are
+    not reached (this pass reads its own as new; the later ones' turn comes).
+    """
+    new_refs = _refs_for(store, part)
+    # Keys are written with the articles (computed on the workers); an article stored
+    # without them (by an older version) gets them here.
+    keyed = store.articles_with_trail_keys(part)
+    missing = [r for r in new_refs if r.quote.article_id not in keyed]
+    if missing:
+        store.add_trail_keys({r.quote.article_id for r in missing}, _keys(missing))
+    holders, common = store.trail_key_holders(part, _COMMON_KEY)
+    candidates = {q for ids in holders.values() for q, a in ids if a not in waiting}
+    # Trails listing an article of this pass lose its old quotes: their members are compared
     # afresh. The others only gain members, so what was decided inside them stands.
-    broken = store.trails_touching(article_ids=pending)
+    broken = store.trails_touching(article_ids=part)
     old_trails = broken | store.trails_touching(quote_ids=candidates)
-    new_ids = {r.quote.id for r in new_refs}
     # Everything the new quotes can reach: the stored quotes sharing a key with them, and
-    # every quote of a trail that those (or the pending articles' old quotes) were on.
-    reached = (candidates | set(store.quote_ids_in_trails(old_trails))) - new_ids
-    reached_quotes = [q for q in store.get_quotes(sorted(reached)) if q.article_id not in pending]
-    settled = {q.id: q.trail_id for q in reached_quotes if q.trail_id and q.trail_id not in broken}
-    refs = new_refs + _refs_for(store, reached_quotes)
-    result = build_trails(refs, common_keys, settled)
-    return store.update_trails_part(pending, old_trails, result.trails, result.mapping,
-                                    {r.quote.id for r in refs}, new_keys)
+    # every quote of a trail that those (or this pass's articles' old quotes) were on.
+    reached = candidates | set(store.quote_ids_in_trails(old_trails))
+    reached_quotes = [q for q in store.get_quotes(sorted(reached)) if q.article_id not in waiting]
+    settled = {q.id: q.trail_id for q in reached_quotes if q.trail_id is None or q.trail_id not in broken}
+    refs = new_refs + _refs_for(store, {q.article_id for q in reached_quotes}, {q.id for q in reached_quotes})
+    result = build_trails(refs, set(common), settled)
+    return store.update_trails_part(part, old_trails, result.trails, result.mapping, {r.quote.id for r in refs})
+
+
+def trail_keys_of(quotes: list[Quote], article) -> list[tuple[int, str, str]]:
+    """The trail keys of one article's quotes (what a worker computes for the store)."""
+    return _keys(make_refs(quotes, {article.id: (article.outlet, article.published, article.body)}))

@@ -50,6 +50,8 @@ class WriteBatch:
     # Story features per article, (article id, features JSON, signature bytes), computed on
     # the workers: the stories stage then reads them instead of the articles.
     features: list[tuple[str, dict[str, Any], bytes | None]] = field(default_factory=list)
+    # Trail keys, (hashed word 4-gram, quote id, article id), also from the workers.
+    trail_keys: list[tuple[int, str, str]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -162,7 +164,7 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def reset_trails(self) -> None:
-        """Forget every trail and trail key and mark every article pending: the next run rebuilds."""
+        """Forget every trail and mark every article pending: the next run rebuilds them."""
 
     # Incremental trails: the trails stage reads what changed and the stored quotes it reaches.
     @abc.abstractmethod
@@ -173,9 +175,18 @@ class Store(abc.ABC):
     def quotes_of_articles(self, article_ids: Iterable[str]) -> list[Quote]: ...
 
     @abc.abstractmethod
-    def trail_key_holders(self, keys: Iterable[int], limit: int) -> tuple[dict[int, list[str]], dict[int, int]]:
-        """Quote ids holding each trail key, and the holder counts of the keys held by more
-        than ``limit`` quotes (whose holders are left out)."""
+    def trail_key_holders(self, article_ids: Iterable[str], limit: int
+                          ) -> tuple[dict[int, list[tuple[str, str]]], dict[int, int]]:
+        """For each trail key the articles' quotes hold: its holders (quote id, article id)
+        in articles not pending, and the holder counts (pending ones included) of the keys
+        held by more than ``limit`` quotes, whose holders are left out."""
+
+    @abc.abstractmethod
+    def articles_with_trail_keys(self, article_ids: Iterable[str]) -> set[str]: ...
+
+    @abc.abstractmethod
+    def add_trail_keys(self, article_ids: Iterable[str], keys: Iterable[tuple[int, str, str]]) -> None:
+        """Replace the trail keys of the articles (for articles written without them)."""
 
     @abc.abstractmethod
     def trails_touching(self, article_ids: Iterable[str] = (), quote_ids: Iterable[str] = ()) -> set[str]: ...
@@ -185,8 +196,7 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def update_trails_part(self, pending: dict[str, int], old_trails: Iterable[str], trails: list[Trail],
-                           mapping: dict[str, str], quote_ids: Iterable[str],
-                           keys: Iterable[tuple[int, str, str]]) -> int:
+                           mapping: dict[str, str], quote_ids: Iterable[str]) -> int:
         """Replace some trails in one transaction; returns the number of trails stored."""
 
     # -- search, failures, state, stats -----------------------------------------------

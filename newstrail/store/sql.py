@@ -192,13 +192,16 @@ class SQLStore(Store):
                                           .where(t.speaker_refs.c.article_id.in_(chunk))).scalars())
                 conn.execute(sa.delete(t.quotes).where(t.quotes.c.article_id.in_(chunk)))
                 conn.execute(sa.delete(t.speaker_refs).where(t.speaker_refs.c.article_id.in_(chunk)))
+                conn.execute(sa.delete(t.trail_keys).where(t.trail_keys.c.article_id.in_(chunk)))
                 conn.execute(sa.delete(t.articles).where(t.articles.c.id.in_(chunk)))
             features = {a: {"article_id": a, "features": data, "signature": sig}
                         for a, data, sig in batch.features if a in latest}
             # Old features went with their article (ON DELETE CASCADE).
             for table, rows in ((t.articles, articles), (t.quotes, quotes),
                                 (t.speaker_refs, [_ref_row(r) for r in refs.values()]),
-                                (t.story_features, list(features.values()))):
+                                (t.story_features, list(features.values())),
+                                (t.trail_keys, [{"key": k, "quote_id": q, "article_id": a}
+                                                for k, q, a in batch.trail_keys if a in latest])):
                 for chunk in _chunks(rows):
                     conn.execute(sa.insert(table), chunk)
             self._mark_dirty(conn, dirty)
@@ -334,7 +337,8 @@ class SQLStore(Store):
 
     def reset_trails(self) -> None:
         with self.engine.begin() as conn:
-            for table in (t.trails, t.trail_articles, t.trail_keys, t.trail_pending):
+            # The keys stay: they follow from the quotes alone.
+            for table in (t.trails, t.trail_articles, t.trail_pending):
                 conn.execute(sa.delete(table))
             conn.execute(sa.update(t.quotes).where(t.quotes.c.trail_id.is_not(None)).values(trail_id=None))
             conn.execute(sa.insert(t.trail_pending).from_select(
@@ -372,22 +376,43 @@ class SQLStore(Store):
                 found.extend(Quote.from_dict(dict(row)) for row in rows)
         return found
 
-    def trail_key_holders(self, keys: Iterable[int], limit: int) -> tuple[dict[int, list[str]], dict[int, int]]:
-        """Quote ids holding each key, and the count of holders of the keys held by more than
-        ``limit`` quotes (those keys' holders are not listed)."""
-        k = t.trail_keys
-        holders: dict[int, list[str]] = {}
+    def trail_key_holders(self, article_ids: Iterable[str], limit: int
+                          ) -> tuple[dict[int, list[tuple[str, str]]], dict[int, int]]:
+        """For the keys the articles' quotes hold: the holders in articles not pending
+        (key → (quote id, article id)), and the holder counts, pending ones included, of
+        the keys held by more than ``limit`` quotes, whose holders are left out. Found by
+        joins in the database: the keys never travel."""
+        k, p = t.trail_keys, t.trail_pending
+        holders: dict[int, list[tuple[str, str]]] = {}
         common: dict[int, int] = {}
         with self.engine.connect() as conn:
-            for chunk in _chunks(sorted(set(keys))):
-                common.update(conn.execute(sa.select(k.c.key, sa.func.count()).where(k.c.key.in_(chunk))
-                                           .group_by(k.c.key).having(sa.func.count() > limit)).all())
-                wanted = [key for key in chunk if key not in common]
-                if not wanted:
-                    continue
-                for key, quote_id in conn.execute(sa.select(k.c.key, k.c.quote_id).where(k.c.key.in_(wanted))):
-                    holders.setdefault(key, []).append(quote_id)
+            for chunk in _chunks(sorted(set(article_ids))):
+                theirs = sa.select(k.c.key).where(k.c.article_id.in_(chunk)).distinct().subquery()
+                counted = (sa.select(k.c.key, sa.func.count().label("n")).join(theirs, theirs.c.key == k.c.key)
+                           .group_by(k.c.key).subquery())
+                rows = conn.execute(sa.select(counted.c.key, counted.c.n).where(counted.c.n > limit)).all()
+                common.update((key, n) for key, n in rows)
+                few = sa.select(counted.c.key).where(counted.c.n <= limit).subquery()
+                query = (sa.select(k.c.key, k.c.quote_id, k.c.article_id).join(few, few.c.key == k.c.key)
+                         .outerjoin(p, p.c.article_id == k.c.article_id).where(p.c.article_id.is_(None)))
+                for key, quote_id, article_id in conn.execute(query):
+                    holders.setdefault(key, []).append((quote_id, article_id))
         return holders, common
+
+    def articles_with_trail_keys(self, article_ids: Iterable[str]) -> set[str]:
+        k = t.trail_keys
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for chunk in _chunks(sorted(set(article_ids))):
+                found.update(conn.execute(sa.select(k.c.article_id).distinct().where(k.c.article_id.in_(chunk)))
+                             .scalars())
+        return found
+
+    def add_trail_keys(self, article_ids: Iterable[str], keys: Iterable[tuple[int, str, str]]) -> None:
+        with self.engine.begin() as conn:
+            for chunk in _chunks(sorted(set(article_ids))):
+                conn.execute(sa.delete(t.trail_keys).where(t.trail_keys.c.article_id.in_(chunk)))
+            self._insert_keys(conn, keys)
 
     def trails_touching(self, article_ids: Iterable[str] = (), quote_ids: Iterable[str] = ()) -> set[str]:
         """Ids of the trails that list one of the articles or hold one of the quotes."""
@@ -410,11 +435,10 @@ class SQLStore(Store):
         return found
 
     def update_trails_part(self, pending: dict[str, int], old_trails: Iterable[str], trails: list[Trail],
-                           mapping: dict[str, str], quote_ids: Iterable[str],
-                           keys: Iterable[tuple[int, str, str]]) -> int:
+                           mapping: dict[str, str], quote_ids: Iterable[str]) -> int:
         """One transaction: drop ``old_trails``, write ``trails``, re-point ``quote_ids`` (only
-        those in ``mapping`` get a trail), replace the keys of the pending articles and clear
-        the pending marks that were read (a write since then keeps its mark)."""
+        those in ``mapping`` get a trail) and clear the pending marks that were read (a write
+        since then keeps its mark)."""
         with self.engine.begin() as conn:
             for chunk in _chunks(sorted(set(old_trails))):
                 conn.execute(sa.delete(t.trails).where(t.trails.c.id.in_(chunk)))
@@ -423,9 +447,6 @@ class SQLStore(Store):
                 conn.execute(sa.update(t.quotes).where(t.quotes.c.id.in_(chunk)).values(trail_id=None))
             self._insert_trails(conn, trails)
             self._point_quotes(conn, mapping)
-            for chunk in _chunks(sorted(pending)):
-                conn.execute(sa.delete(t.trail_keys).where(t.trail_keys.c.article_id.in_(chunk)))
-            self._insert_keys(conn, keys)
             _clear_marks(conn, t.trail_pending, pending)
             return conn.execute(sa.select(sa.func.count()).select_from(t.trails)).scalar_one()
 
