@@ -50,7 +50,9 @@ class _Group:
         self.seen[key] = None
         self.docs += 1
         self._recurring = None
-        for unit in {_digest(u) for u in units}:
+        # Sorted: the order units enter decides which go first when the group overflows,
+        # and a set's order changes from process to process (string hashing is salted).
+        for unit in sorted({_digest(u) for u in units}):
             self.units[unit] = self.units.get(unit, 0) + 1
         self._shrink()
 
