@@ -188,14 +188,27 @@ class _Todo:
     update: bool  # the id is stored already (with other content or an older pipeline)
 
 
+@dataclass(slots=True)
+class _InFlight:
+    """A batch whose tasks are on the workers: what its write needs once they are done."""
+
+    size: int  # documents read, for progress
+    live: list[tuple[_Todo, Prepared]]
+    results: Callable[[], list[list[Processed]]]
+    state: dict  # the cleaner evidence after this batch, as written with it
+
+
 class _Run:
     """State of one analyze call; keeps analyze() itself a readable list of stages.
 
     Per batch: select what is new (parent), prepare (workers for HTML), observe the
-    cleaner evidence in input order (parent), finish cleaning + quotes + refs
-    (workers), then write the batch in one transaction on a writer thread while the
-    next batch is being worked on. The previous batch's articles are kept in an
-    overlay until their write commits, so selection sees them either way.
+    cleaner evidence in input order (parent), and hand the batch to the workers (finish
+    cleaning, quotes, partial results of the corpus-wide stages). While they work, the
+    next batch is read, selected, prepared and handed over behind it, so the workers
+    never wait for the parent between batches; then the first batch's results are
+    written in one transaction on a writer thread. Each batch's documents stay in an
+    overlay from their selection until their write commits, so later selections see
+    them as stored either way (a copy of a document that fails would fail the same).
     """
 
     def __init__(self, store: Store, summary: Summary, progress: Callable[[int], None] | None,
@@ -206,10 +219,11 @@ class _Run:
         self.cleaner = Cleaner(state=store.get_state(CLEANER_STATE_KEY))
         self._engine = engine
         self.pending_failures: list[Failure] = []
-        self._overlay_versions: dict[str, tuple[str | None, str | None]] = {}
-        self._overlay_hashes: dict[str, str] = {}
+        # Per batch selected and not yet committed: (id → (hash, version), hash → id).
+        self._overlays: list[tuple[dict[str, tuple[str | None, str | None]], dict[str, str]]] = []
+        self._inflight: list[_InFlight] = []
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="newstrail-writer")
-        self._writing: Future | None = None
+        self._writing: tuple[Future, bool] | None = None
         self.seconds = dict.fromkeys(_STAGES, 0.0)
 
     def fail(self, failure: Failure) -> None:
@@ -222,9 +236,10 @@ class _Run:
         hashes = [content_hash(doc) for doc in batch]
         ids = [doc.id for doc in batch if doc.id]
         known = self.store.article_versions(ids)
-        known.update({i: self._overlay_versions[i] for i in ids if i in self._overlay_versions})
         holders = self.store.ids_with_hashes(hashes)
-        holders.update({h: self._overlay_hashes[h] for h in hashes if h in self._overlay_hashes})
+        for versions, by_hash in self._overlays:  # oldest first: a later batch's copy wins
+            known.update({i: versions[i] for i in ids if i in versions})
+            holders.update({h: by_hash[h] for h in hashes if h in by_hash})
         todo: list[_Todo] = []
         seen_here: set[str] = set()
         for doc, digest in zip(batch, hashes):
@@ -251,20 +266,35 @@ class _Run:
             self.summary.added -= 1
 
     def prepare(self, todo: list[_Todo], engine: Engine) -> list[Prepared | Failure]:
+        """Main text and paragraphs, in input order. Plain text is split here (cheaper than
+        shipping it); HTML goes to the workers when there is a task's worth of it. Those
+        tasks queue behind the batch the workers are on, so a few pages are not worth the
+        wait. Where a document is prepared changes nothing in what comes out."""
         docs = [t.doc for t in todo]
-        if engine.workers == 0 or not any(doc.content_type == "html" for doc in docs):
-            return prepare_documents(docs)  # plain text: splitting paragraphs is cheaper than shipping it
-        tasks = [docs[i:i + TASK_SIZE] for i in range(0, len(docs), TASK_SIZE)]
+        html = [i for i, doc in enumerate(docs) if doc.content_type == "html"]
+        if engine.workers == 0 or len(html) < TASK_SIZE:
+            return prepare_documents(docs)
+        pages = [docs[i] for i in html]
+        tasks = [pages[i:i + TASK_SIZE] for i in range(0, len(pages), TASK_SIZE)]
         results = engine.map(prepare_documents, tasks, costs=[sum(len(d.content) for d in t) for t in tasks])
-        return [item for part in results for item in part]
+        out: list[Prepared | Failure | None] = [None] * len(docs)
+        for i, item in zip(html, (item for part in results for item in part)):
+            out[i] = item
+        rest = [i for i in range(len(docs)) if out[i] is None]
+        for i, item in zip(rest, prepare_documents([docs[i] for i in rest])):
+            out[i] = item
+        return out
 
     def batch(self, batch: list[RawDocument], engine_hint: bool) -> None:
+        """Hand one batch to the workers; write the one before it once its results are in."""
         clock = time.perf_counter()
         self.summary.seen += len(batch)
         todo = self.select_new(batch)
         if not todo:
             self.progress(len(batch))
             return
+        self._overlays.append(({t.doc.id: (t.digest, PIPELINE_VERSION) for t in todo if t.doc.id},
+                               {t.digest: t.doc.id for t in todo if t.doc.id}))
         tick = time.perf_counter()
         self.seconds["select"] += tick - clock
         engine = self._engine() if engine_hint else _INLINE
@@ -275,23 +305,31 @@ class _Run:
         # every document of the batch is judged against all of them, wherever it runs.
         self.cleaner.observe(prepared)
         state = json.loads(json.dumps(self.cleaner.state()))  # a snapshot: the next batch goes on observing
-        tock = time.perf_counter()
-        self.seconds["prepare"] += tock - tick
         live = [(t, p) for t, p in zip(todo, prepared) if not isinstance(p, Failure)]
         for t, p in zip(todo, prepared):
             if isinstance(p, Failure):
                 self._uncount(t)
                 self.fail(p)
+        # Views, not the live evidence: the tasks may be serialised after the next observe.
         tasks = [ArticleTask([p for _, p in live[i:i + TASK_SIZE]],
                              self.cleaner.evidence_view({p.group for _, p in live[i:i + TASK_SIZE]}))
                  for i in range(0, len(live), TASK_SIZE)]
         costs = [sum(len(p.doc.content) for p in task.items) for task in tasks]
-        results = [r for part in engine.map(process_articles, tasks, costs=costs) for r in part]
-        self.seconds["workers"] += time.perf_counter() - tock
+        self._inflight.append(_InFlight(len(batch), live, engine.submit(process_articles, tasks, costs=costs), state))
+        self.seconds["prepare"] += time.perf_counter() - tick
+        while len(self._inflight) > 1:  # one batch queued behind the one being worked on
+            self.collect()
+
+    def collect(self) -> None:
+        """Wait for the oldest batch on the workers and hand its results to the writer."""
+        done = self._inflight.pop(0)
+        started = time.perf_counter()
+        results = [r for part in done.results() for r in part]
+        self.seconds["workers"] += time.perf_counter() - started
         items: list[tuple[Article, list[Quote]]] = []
         refs: list[SpeakerRef] = []
         features, trail_keys = [], []
-        for (t, _), result in zip(live, results):
+        for (t, _), result in zip(done.live, results):
             for name, value in result.seconds.items():
                 self.seconds[name] += value
             for failure in result.failures:
@@ -306,33 +344,39 @@ class _Run:
                 features.append(result.features)
             trail_keys.extend(result.trail_keys)
             self.summary.quotes += len(result.quotes)
-        self.write(WriteBatch(items, PIPELINE_VERSION, refs, self._take_failures(), {CLEANER_STATE_KEY: state},
+        self.write(WriteBatch(items, PIPELINE_VERSION, refs, self._take_failures(), {CLEANER_STATE_KEY: done.state},
                               features, trail_keys))
-        self.progress(len(batch))
+        self.progress(done.size)
 
     def _take_failures(self) -> list[Failure]:
         failures, self.pending_failures = self.pending_failures, []
         return failures
 
-    def write(self, batch: WriteBatch) -> None:
-        """Hand the batch to the writer thread; at most one write is in flight."""
+    def write(self, batch: WriteBatch, selected: bool = True) -> None:
+        """Hand the batch to the writer thread; at most one write is in flight.
+
+        ``selected``: the batch is the oldest selected one, whose overlay its commit ends.
+        """
         self.wait()
-        self._overlay_versions = {a.id: (a.content_hash, batch.pipeline_version) for a, _ in batch.items}
-        self._overlay_hashes = {a.content_hash: a.id for a, _ in batch.items if a.content_hash}
-        self._writing = self._writer.submit(self.store.write_batch, batch)
+        self._writing = (self._writer.submit(self.store.write_batch, batch), selected)
 
     def wait(self) -> None:
         if self._writing is not None:
             started = time.perf_counter()
+            future, selected = self._writing
             try:
-                self._writing.result()
+                future.result()
+                if selected:  # committed: its documents are in the store now
+                    self._overlays.pop(0)
             finally:
                 self._writing = None
                 self.seconds["write"] += time.perf_counter() - started
 
     def finish_writes(self) -> None:
+        while self._inflight:
+            self.collect()
         if self.pending_failures:
-            self.write(WriteBatch([], PIPELINE_VERSION, failures=self._take_failures()))
+            self.write(WriteBatch([], PIPELINE_VERSION, failures=self._take_failures()), selected=False)
         self.wait()
 
     def close(self) -> None:

@@ -105,6 +105,16 @@ class Engine(abc.ABC):
     def map(self, fn: Callable[[T], R], tasks: Sequence[T], *, costs: Sequence[float] | None = None) -> list[R]:
         """``[fn(t) for t in tasks]``, run on the workers; ``costs`` orders submission only."""
 
+    def submit(self, fn: Callable[[T], R], tasks: Sequence[T], *,
+               costs: Sequence[float] | None = None) -> Callable[[], list[R]]:
+        """Start ``map`` and return what waits for its results.
+
+        Engines with workers of their own start the tasks now, behind those submitted
+        before, so the caller can prepare more work meanwhile; the tasks must not be
+        changed after. By default they run when waited for.
+        """
+        return lambda: self.map(fn, tasks, costs=costs)
+
     def close(self) -> None:  # noqa: B027 - engines without resources need nothing
         """Stop the workers."""
 

@@ -78,17 +78,28 @@ class DaskEngine(Engine):
             self._client.register_plugin(_Watch(parent))
         self._client.register_plugin(_Setup(parent))
         self.workers = len(self._client.scheduler_info()["workers"])
+        self._submitted = 0
 
     def map(self, fn: Callable[[T], R], tasks: Sequence[T], *, costs: Sequence[float] | None = None) -> list[R]:
+        return self.submit(fn, tasks, costs=costs)()
+
+    def submit(self, fn: Callable[[T], R], tasks: Sequence[T], *,
+               costs: Sequence[float] | None = None) -> Callable[[], list[R]]:
         order = submission_order(costs, len(tasks))
-        # Higher priority runs first; pure=False because tasks are never repeated.
-        futures = {i: self._client.submit(fn, tasks[i], pure=False, priority=len(order) - rank)
+        # Higher priority runs first: each call's tasks after every earlier call's, biggest
+        # first within a call. pure=False because tasks are never repeated.
+        futures = {i: self._client.submit(fn, tasks[i], pure=False, priority=-(self._submitted + rank))
                    for rank, i in enumerate(order)}
-        try:
-            return self._client.gather([futures[i] for i in range(len(tasks))])
-        except BaseException:
-            self._client.cancel(list(futures.values()))
-            raise
+        self._submitted += len(order)
+
+        def results() -> list[R]:
+            try:
+                return self._client.gather([futures[i] for i in range(len(tasks))])
+            except BaseException:
+                self._client.cancel(list(futures.values()))
+                raise
+
+        return results
 
     def close(self) -> None:
         if self._client is None:

@@ -34,18 +34,27 @@ class LocalEngine(Engine):
                                              initializer=worker_setup, initargs=(os.getpid(),))
 
     def map(self, fn: Callable[[T], R], tasks: Sequence[T], *, costs: Sequence[float] | None = None) -> list[R]:
+        return self.submit(fn, tasks, costs=costs)()
+
+    def submit(self, fn: Callable[[T], R], tasks: Sequence[T], *,
+               costs: Sequence[float] | None = None) -> Callable[[], list[R]]:
         if self._pool is None:
-            return run_inline(fn, tasks)
+            return lambda: run_inline(fn, tasks)
+        # The pool takes tasks first in, first out: a later call's tasks queue behind these.
         futures = {i: self._pool.submit(fn, tasks[i]) for i in submission_order(costs, len(tasks))}
-        try:
-            return [futures[i].result() for i in range(len(tasks))]
-        except BrokenProcessPool as exc:
-            raise EngineError("a worker process died (out of memory, or killed); "
-                              "rerun analyze to finish, perhaps with fewer --workers") from exc
-        except BaseException:
-            for future in futures.values():
-                future.cancel()
-            raise
+
+        def results() -> list[R]:
+            try:
+                return [futures[i].result() for i in range(len(tasks))]
+            except BrokenProcessPool as exc:
+                raise EngineError("a worker process died (out of memory, or killed); "
+                                  "rerun analyze to finish, perhaps with fewer --workers") from exc
+            except BaseException:
+                for future in futures.values():
+                    future.cancel()
+                raise
+
+        return results
 
     def close(self) -> None:
         if self._pool is not None:
