@@ -428,13 +428,17 @@ def update_trails(store, *, full: bool = False, chunk: int = CHUNK) -> int:
     if not pending:
         return store.counts().get("trails", 0)
     order = sorted(pending, key=lambda a: (pending[a], a))  # written order; a rebuild: by id
+    # One pass over every stored article (a first run that fits): nothing to look up, the
+    # pass's own index sees every holder.
+    alone = len(order) <= chunk and store.counts().get("articles", 0) <= len(order)
     stored = 0
     for start in range(0, len(order), chunk):
-        stored = _update_part(store, {a: pending[a] for a in order[start:start + chunk]}, set(order[start:]))
+        stored = _update_part(store, {a: pending[a] for a in order[start:start + chunk]}, set(order[start:]),
+                              look_up=not alone)
     return stored
 
 
-def _update_part(store, part: dict[str, int], waiting: set[str]) -> int:
+def _update_part(store, part: dict[str, int], waiting: set[str], look_up: bool = True) -> int:
     """One pass: the trails ``part``'s quotes reach, rebuilt together with them.
 
     ``waiting``: this pass's articles and those of later passes, whose stored quotes are
@@ -447,7 +451,7 @@ def _update_part(store, part: dict[str, int], waiting: set[str]) -> int:
     missing = [r for r in new_refs if r.quote.article_id not in keyed]
     if missing:
         store.add_trail_keys({r.quote.article_id for r in missing}, _keys(missing))
-    holders, common = store.trail_key_holders(part, _COMMON_KEY)
+    holders, common = store.trail_key_holders(part, _COMMON_KEY) if look_up else ({}, {})
     candidates = {q for ids in holders.values() for q, a in ids if a not in waiting}
     # Trails listing an article of this pass lose its old quotes: their members are compared
     # afresh. The others only gain members, so what was decided inside them stands.

@@ -388,15 +388,14 @@ class SQLStore(Store):
         with self.engine.connect() as conn:
             for chunk in _chunks(sorted(set(article_ids))):
                 theirs = sa.select(k.c.key).where(k.c.article_id.in_(chunk)).distinct().subquery()
-                counted = (sa.select(k.c.key, sa.func.count().label("n")).join(theirs, theirs.c.key == k.c.key)
-                           .group_by(k.c.key).subquery())
-                rows = conn.execute(sa.select(counted.c.key, counted.c.n).where(counted.c.n > limit)).all()
-                common.update((key, n) for key, n in rows)
-                few = sa.select(counted.c.key).where(counted.c.n <= limit).subquery()
-                query = (sa.select(k.c.key, k.c.quote_id, k.c.article_id).join(few, few.c.key == k.c.key)
+                counts = conn.execute(sa.select(k.c.key, sa.func.count()).join(theirs, theirs.c.key == k.c.key)
+                                      .group_by(k.c.key)).all()
+                common.update((key, n) for key, n in counts if n > limit)
+                query = (sa.select(k.c.key, k.c.quote_id, k.c.article_id).join(theirs, theirs.c.key == k.c.key)
                          .outerjoin(p, p.c.article_id == k.c.article_id).where(p.c.article_id.is_(None)))
                 for key, quote_id, article_id in conn.execute(query):
-                    holders.setdefault(key, []).append((quote_id, article_id))
+                    if key not in common:
+                        holders.setdefault(key, []).append((quote_id, article_id))
         return holders, common
 
     def articles_with_trail_keys(self, article_ids: Iterable[str]) -> set[str]:
