@@ -368,7 +368,7 @@ def _trail(refs: list[QuoteRef], members: list[int], para: list[int], mapping: d
 
 # Articles per pass of the trails stage. A pass holds its articles' quotes and what they
 # reach, so a first run over a large corpus stays within one pass's memory.
-CHUNK = 5000
+CHUNK = 20_000
 
 
 def trail_key(shingle: tuple[str, ...]) -> int:

@@ -275,6 +275,20 @@ def test_html_path():
     assert "newsletter" not in result.body
 
 
+def test_prose_with_a_few_tags_is_read_as_text_when_no_main_block_is_found():
+    # A JSON text field holding prose and one embedded post: sniffed as HTML, yet no page.
+    content = "\n\n".join([*BODY[:3], '<blockquote class="post">Ferries run at dawn <a href="https://x.test/1">'
+                                            "photo</a></blockquote>", *BODY[3:]])
+    result = Cleaner().clean_batch([RawDocument(source="j.json#1", id="j", content=content, content_type="html")])[0]
+    assert isinstance(result, Article), result
+    assert result.body.startswith(LEDE) and "Ferries run at dawn photo" in result.body
+    assert "<" not in result.body and result.body.endswith(BODY[-1])
+    # A page trafilatura finds nothing in still fails, saying why.
+    page = "<html><body><script>var pos = 1;</script></body></html>"
+    empty = Cleaner().clean_batch([RawDocument(source="e.html", id="e", content=page, content_type="html")])[0]
+    assert isinstance(empty, Failure) and "no main text found" in empty.error
+
+
 # ---------------------------------------------------------------- errors
 def test_one_bad_document_does_not_stop_the_batch():
     docs = [doc("\n".join(BODY), id="ok1"), RawDocument(source="bad.txt", id="bad", content=None),  # type: ignore[arg-type]

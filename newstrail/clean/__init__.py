@@ -32,7 +32,7 @@ from ..records import Article, Failure, RawDocument
 from .boilerplate import MIN_RECURRING, Paragraph, evidence_units, strip_boilerplate
 from .evidence import Evidence
 from ..ingest.errors import one_line
-from .html import HtmlExtract, extract, no_text_reason, refusal
+from .html import HtmlExtract, extract, fragment_text, no_text_reason, refusal
 from .metadata import (
     REMOVED_ROLES, Header, iso_date, normalise_date, outlet_from_boilerplate, outlet_from_host,
     outlet_from_name, parse_header, person_names, strip_title_suffix,
@@ -142,10 +142,15 @@ def _prepare(doc: RawDocument) -> _Prepared | Failure:
             return Failure(doc.source, STAGE, f"{doc.source}: {problem}")
         html = extract(doc.content, doc.url)
         if html is None:
-            return Failure(doc.source, STAGE, f"{doc.source}: {no_text_reason(doc.content)}")
+            if (fragment := fragment_text(doc.content)) is None:
+                return Failure(doc.source, STAGE, f"{doc.source}: {no_text_reason(doc.content)}")
+            return _Prepared(doc, paragraphs(fragment), None, _group(doc))
     text = html.text if html else doc.content
-    group = doc.group or doc.outlet or (urlsplit(doc.url).hostname if doc.url else None)
-    return _Prepared(doc, paragraphs(text), html, group)
+    return _Prepared(doc, paragraphs(text), html, _group(doc))
+
+
+def _group(doc: RawDocument) -> str | None:
+    return doc.group or doc.outlet or (urlsplit(doc.url).hostname if doc.url else None)
 
 
 def _removed(cleaned: list[Paragraph], header: Header) -> list[str]:

@@ -20,6 +20,7 @@ _ENTITY_DECLARATION = re.compile(r"<!ENTITY", re.IGNORECASE)
 PARSER_MAX_DEPTH = 255
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^>]*?(/?)>")
 _VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+_PAGE = re.compile(r"<(?:!doctype|html|head|body)[\s>]", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -29,6 +30,26 @@ class HtmlExtract:
     author: str | None = None
     sitename: str | None = None
     date: str | None = None
+
+
+def fragment_text(html: str) -> str | None:
+    """The text of markup that is not a page, or None for a page (or nothing readable).
+
+    A JSON ``text`` field or a feed summary may be prose with a few tags in it (an
+    embedded post, a link), which is sniffed as HTML; trafilatura looks for a page's main
+    block and finds none there. Its text nodes, line breaks kept, are the article.
+    """
+    if _PAGE.search(html) or nesting_depth(html) > PARSER_MAX_DEPTH:
+        return None
+    import lxml.etree
+    import lxml.html
+
+    try:
+        root = lxml.html.fragment_fromstring(html, create_parent="div")
+    except (ValueError, lxml.etree.ParserError):
+        return None
+    text = root.text_content().strip()
+    return text or None
 
 
 def refusal(html: str) -> str | None:
