@@ -2,7 +2,8 @@
 
 Documents stream through in batches: a batch is cleaned together (so the cleaner can
 compare articles of one outlet), parsed together (spaCy is fastest on batches) and
-written in one transaction. Memory stays flat whatever the corpus size.
+written in one transaction; the streaming part holds a few batches whatever the corpus
+size. The corpus-wide stages that follow hold what their passes reach (see each stage).
 """
 from __future__ import annotations
 
@@ -125,8 +126,8 @@ def prepare_documents(docs: list[RawDocument]) -> list[Prepared | Failure]:
 
 
 def process_articles(task: ArticleTask) -> list[Processed]:
-    """Worker task: finish cleaning, extract quotes, compute speaker refs and story features;
-    one result per item."""
+    """Worker task: finish cleaning, extract quotes, compute speaker refs, story features and
+    trail keys; one result per item."""
     from .speakers import article_refs
     from .stories.features import article_features
     from .stories.stage import stored_features

@@ -56,9 +56,11 @@ class DaskEngine(Engine):
         self._cluster = None
         # Dask keeps the last messages of every connection for debugging (1,000 by default),
         # and ours carry whole articles: that log alone grew the analyze process by about
-        # 100 MB a minute. The workers of a local cluster inherit this setting; a remote
-        # scheduler's own processes keep their configuration.
-        dask.config.set({"distributed.admin.low-level-log-length": 0})
+        # 100 MB a minute. Its workers also sample their own stacks a hundred times a
+        # second for the dashboard's profile, which we never show. The workers of a local
+        # cluster inherit these settings; a remote cluster's processes keep their own.
+        dask.config.set({"distributed.admin.low-level-log-length": 0,
+                         "distributed.worker.profile.enabled": False})
         try:
             if scheduler:
                 self._client = Client(scheduler, timeout="30s")
