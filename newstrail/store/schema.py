@@ -85,13 +85,15 @@ speaker_refs = sa.Table(
     sa.Column("block", sa.Text, nullable=False, index=True),
 )
 
-# Speaker blocks whose speakers are out of date; ``mark`` changes whenever a write
-# dirties the block again, so clearing never forgets a write it did not see.
-speaker_dirty = sa.Table(
-    "speaker_dirty", metadata,
-    sa.Column("block", sa.Text, primary_key=True),
-    sa.Column("mark", sa.BigInteger, nullable=False),
-)
+def _marks(name: str, key: str) -> sa.Table:
+    """A table of (key, mark): work a later stage must redo. ``mark`` changes whenever a
+    write marks the key again, so clearing never forgets a write it did not see."""
+    return sa.Table(name, metadata, sa.Column(key, sa.Text, primary_key=True),
+                    sa.Column("mark", sa.BigInteger, nullable=False))
+
+
+# Speaker blocks whose speakers are out of date.
+speaker_dirty = _marks("speaker_dirty", "block")
 
 stories = sa.Table(
     "stories", metadata,
@@ -115,11 +117,7 @@ story_features = sa.Table(
 
 # Articles written since the stories stage last ran (v7), marked in the write's transaction;
 # their features are written with them, computed on the workers.
-story_pending = sa.Table(
-    "story_pending", metadata,
-    sa.Column("article_id", sa.Text, primary_key=True),
-    sa.Column("mark", sa.BigInteger, nullable=False),
-)
+story_pending = _marks("story_pending", "article_id")
 
 trails = sa.Table(
     "trails", metadata,
@@ -154,11 +152,7 @@ trail_keys = sa.Table(
     sa.Column("article_id", sa.Text, nullable=False, index=True),
 )
 # Articles written since the trails stage last ran (marked in the write's transaction).
-trail_pending = sa.Table(
-    "trail_pending", metadata,
-    sa.Column("article_id", sa.Text, primary_key=True),
-    sa.Column("mark", sa.BigInteger, nullable=False),
-)
+trail_pending = _marks("trail_pending", "article_id")
 # Which trails an article appears in: a changed article's old trails are found without a scan.
 trail_articles = sa.Table(
     "trail_articles", metadata,

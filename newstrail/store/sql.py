@@ -205,7 +205,7 @@ class SQLStore(Store):
                 for chunk in _chunks(rows):
                     conn.execute(sa.insert(table), chunk)
             self._mark_dirty(conn, dirty)
-            self._mark_trails_pending(conn, latest)
+            _mark(conn, t.trail_pending, "article_id", latest)
             _mark(conn, t.story_pending, "article_id", latest)
             for failure in batch.failures:
                 _replace_failure(conn, failure, now)
@@ -217,12 +217,12 @@ class SQLStore(Store):
     def _mark_dirty(self, conn: sa.Connection, blocks: Iterable[str]) -> None:
         _mark(conn, t.speaker_dirty, "block", blocks)
 
-    def _mark_trails_pending(self, conn: sa.Connection, article_ids: Iterable[str]) -> None:
-        _mark(conn, t.trail_pending, "article_id", article_ids)
+    def _marks_of(self, table: sa.Table) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            return dict(conn.execute(sa.select(*table.c)).all())  # (key, mark) rows
 
     def dirty_speaker_blocks(self) -> dict[str, int]:
-        with self.engine.connect() as conn:
-            return dict(conn.execute(sa.select(t.speaker_dirty.c.block, t.speaker_dirty.c.mark)).all())
+        return self._marks_of(t.speaker_dirty)
 
     def refs_in_blocks(self, blocks: Iterable[str]) -> Iterator[SpeakerRef]:
         r = t.speaker_refs
@@ -324,8 +324,7 @@ class SQLStore(Store):
             _clear_marks(conn, t.story_pending, done or {})
 
     def stories_pending(self) -> dict[str, int]:
-        with self.engine.connect() as conn:
-            return dict(conn.execute(sa.select(t.story_pending.c.article_id, t.story_pending.c.mark)).all())
+        return self._marks_of(t.story_pending)
 
     def replace_trails(self, trails: list[Trail], mapping: dict[str, str]) -> None:
         with self.engine.begin() as conn:
@@ -363,8 +362,7 @@ class SQLStore(Store):
             conn.execute(sa.insert(t.trail_keys), [{"key": k, "quote_id": q, "article_id": a} for k, q, a in chunk])
 
     def trails_pending(self) -> dict[str, int]:
-        with self.engine.connect() as conn:
-            return dict(conn.execute(sa.select(t.trail_pending.c.article_id, t.trail_pending.c.mark)).all())
+        return self._marks_of(t.trail_pending)
 
     def quotes_of_articles(self, article_ids: Iterable[str]) -> list[Quote]:
         q = t.quotes
