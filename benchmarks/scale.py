@@ -28,6 +28,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -255,6 +256,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--incremental", type=int, default=100, metavar="M",
                         help="after the last run of each N, time M new articles into its database and into an "
                              "empty one (0: skip)")
+    parser.add_argument("--keep-db", type=Path, metavar="DIR",
+                        help="move each SQLite database into DIR instead of deleting it (to profile the stages)")
     parser.add_argument("--textacy-worker", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.textacy_worker:
@@ -287,7 +290,10 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"  failure: {failure['stage']}: {failure['error'][:200]}", flush=True)
                 if args.incremental and number == len(args.runs) - 1:
                     incremental(tmp, n, db, args, bases, engine, int(workers or 1))
-                if not args.db:
+                if not args.db and args.keep_db:
+                    args.keep_db.mkdir(parents=True, exist_ok=True)
+                    shutil.move(db, args.keep_db / Path(db).name)
+                elif not args.db:
                     for suffix in ("", "-wal", "-shm"):
                         Path(db + suffix).unlink(missing_ok=True)
             if not args.no_textacy:
