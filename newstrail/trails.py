@@ -27,7 +27,9 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import itertools
 import re
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -128,7 +130,9 @@ def make_refs(quotes: Iterable[Quote], articles: dict[str, tuple[str | None, str
     for q in quotes:
         outlet, published, body = articles.get(q.article_id, (None, None, ""))
         shown = quoted_text(q)
-        words = fold_words(shown)
+        # Interned: a pass holds the words of every quote it reaches, and the same few
+        # thousand words make up most of them.
+        words = [sys.intern(w) for w in fold_words(shown)]
         origin = origin_of(_context(body, q))
         speaker = q.speaker_id or q.speaker_local or q.speaker
         if origin and speaker:
@@ -166,9 +170,33 @@ def _shingles(words: list[str], size: int = SHINGLE) -> set[tuple[str, ...]]:
     return {tuple(words[i:i + size]) for i in range(len(words) - size + 1)}
 
 
-def _longest_run(a: list[str], b: list[str]) -> int:
-    m = difflib.SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
-    return m.size
+def _grams(words: list[str], n: int) -> set[tuple[str, ...]]:
+    return {tuple(words[k:k + n]) for k in range(len(words) - n + 1)}
+
+
+class _Runs:
+    """Runs of words one quote shares with others, for the thresholds ``_same_quote`` asks about.
+
+    Two quotes share a run of ``n`` words exactly when they share an ``n``-gram, so the
+    questions asked ("six in a row?", "twelve?", "all of the shorter one?") are set
+    lookups; the longest run itself (difflib) cost most of the stage. The n-grams of one
+    quote are kept while it is compared with its candidates.
+    """
+
+    __slots__ = ("words", "_grams")
+
+    def __init__(self, words: list[str]) -> None:
+        self.words = words
+        self._grams: dict[int, set[tuple[str, ...]]] = {}
+
+    def shares(self, other: list[str], n: int) -> bool:
+        """Whether ``other`` has ``n`` words in a row in common with this quote."""
+        if n > len(self.words) or n > len(other):
+            return False
+        grams = self._grams.get(n)
+        if grams is None:
+            grams = self._grams[n] = _grams(self.words, n)
+        return any(tuple(other[k:k + n]) in grams for k in range(len(other) - n + 1))
 
 
 def _surname(quote: Quote) -> str | None:
@@ -184,14 +212,17 @@ def _speakers_agree(a: Quote, b: Quote) -> bool:
     return True  # the same speaker, or one article did not say who: the words decide
 
 
-def _same_quote(a: QuoteRef, b: QuoteRef) -> bool:
-    run = _longest_run(a.words, b.words)
-    if run >= MIN_RUN and (run >= 2 * MIN_RUN or _speakers_agree(a.quote, b.quote)):
-        return True
-    # A short quotation ("very, very careful"): the same words from the same named speaker.
+def _same_quote(a: QuoteRef, b: QuoteRef, runs: _Runs | None = None) -> bool:
+    """Whether two appearances are one quote (``runs``: ``a``'s words, kept across calls)."""
+    runs = runs or _Runs(a.words)
+    if min(len(a.words), len(b.words)) >= MIN_RUN:
+        # MIN_RUN words in a row, and either twice that or no contradiction between speakers.
+        return runs.shares(b.words, MIN_RUN) and (_speakers_agree(a.quote, b.quote)
+                                                  or runs.shares(b.words, 2 * MIN_RUN))
+    # A short quotation ("very, very careful"): the whole of it, from the same named speaker.
     shorter = min(len(a.words), len(b.words))
-    return (shorter < MIN_RUN and run == shorter and a.quote.speaker_id is not None
-            and b.quote.speaker_id is not None and _speakers_agree(a.quote, b.quote))
+    return (a.quote.speaker_id is not None and b.quote.speaker_id is not None
+            and runs.shares(b.words, shorter) and _speakers_agree(a.quote, b.quote))
 
 
 def _order(ref: QuoteRef) -> tuple[str, str, str]:
@@ -270,6 +301,7 @@ def build_trails(refs: list[QuoteRef], common_keys: set[int] | None = None,
                     uf.union(first.setdefault(trail_of[i], i), i)
     compared: set[tuple[int, int]] = set()
     for i in verbatim:
+        runs = _Runs(refs[i].words)
         for key in _shingles(refs[i].words):
             holders = index.get(key, ())
             if len(holders) > _COMMON_KEY:
@@ -281,7 +313,7 @@ def build_trails(refs: list[QuoteRef], common_keys: set[int] | None = None,
                                               or refs[i].quote.article_id != refs[j].quote.article_id):
                     continue  # both settled: compared before, and they did not match
                 compared.add((i, j))
-                if _same_quote(refs[i], refs[j]):
+                if _same_quote(refs[i], refs[j], runs):
                     uf.union(i, j)
     groups: dict[int, list[int]] = defaultdict(list)
     for i in verbatim:
@@ -294,14 +326,15 @@ def build_trails(refs: list[QuoteRef], common_keys: set[int] | None = None,
         for word in set().union(*(contents[i] for i in members)):
             content_index[word].append(root)
     paraphrases: dict[int, list[int]] = defaultdict(list)
+    telling = {w: roots for w, roots in content_index.items() if len(roots) <= 200}  # the rest: stock words
     for i in indirect:
         words = _content(refs[i].words)
         if len(words) < PARAPHRASE_MIN_WORDS:
             continue
-        hits = Counter(root for w in words for root in content_index.get(w, ()) if len(content_index[w]) <= 200)
+        hits = Counter(itertools.chain.from_iterable(telling.get(w, ()) for w in words))
         # ``shared`` below is at most a trail's hits plus the stock words left out of them, so
         # trails with fewer hits cannot qualify: stopping there keeps this linear in the corpus.
-        stock = sum(1 for w in words if len(content_index.get(w, ())) > 200)
+        stock = sum(1 for w in words if w in content_index and w not in telling)
         need = max(PARAPHRASE_MIN_WORDS, PARAPHRASE_SHARE * len(words)) - stock
         best = None
         for root, _ in sorted(((r, c) for r, c in hits.items() if c >= need), key=lambda kv: (-kv[1], kv[0])):

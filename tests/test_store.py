@@ -91,3 +91,60 @@ def test_fts_query_quotes_every_word():
     assert fts_query('peace "talks" OR') == '"peace" AND "talks" AND "OR"'
     assert fts_query("cease*") == '"cease"*'
     assert fts_query('" ( ) ') == ""
+
+
+def test_search_follows_a_changed_speaker_but_not_other_updates(store):
+    store.write_articles([(_article(1), [_quote("a1", 0, text="the harbour will reopen")])], pipeline_version="v")
+    speaker = Speaker(id="ana-vega", name="Ana Vega", article_ids=["a1"], quote_count=1)
+    store.replace_speakers([speaker], {("a1", "Ana Ruiz"): "ana-vega"})
+    assert [q.id for q in store.search_quotes("Vega harbour")] == ["a1:q0"]
+    assert store.search_quotes("Ruiz harbour") == []
+    assert [a.id for a in store.search_articles("minister")] == ["a1"]
+
+
+def _fts_pages(path, table: str) -> list[tuple]:
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:
+        return conn.execute(f"SELECT id, block FROM {table}_fts_data ORDER BY id").fetchall()
+
+
+def test_setting_trail_and_story_ids_leaves_the_text_index_alone(tmp_path):
+    # Each re-index of a row writes a new index segment; the stages set ids on every row.
+    import sqlite3
+
+    path = tmp_path / "ids.db"
+    with open_store(path) as s:
+        s.write_articles([(_article(1), [_quote("a1", 0)])], pipeline_version="v")
+    before = (_fts_pages(path, "quotes"), _fts_pages(path, "articles"))
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE quotes SET trail_id = 'trail-1'")
+        conn.execute("UPDATE articles SET story_id = 'story-1'")
+    assert (_fts_pages(path, "quotes"), _fts_pages(path, "articles")) == before
+    with sqlite3.connect(path) as conn:  # the text itself still re-indexes
+        conn.execute("UPDATE quotes SET text = 'the ferry is cancelled'")
+    with open_store(path) as s:
+        assert [q.id for q in s.search_quotes("ferry")] == ["a1:q0"]
+        assert s.search_quotes("resume") == []
+
+
+def test_migration_replaces_the_old_update_triggers(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    with open_store(path) as s:
+        s.write_articles([(_article(1), [_quote("a1", 0)])], pipeline_version="v")
+    with sqlite3.connect(path) as conn:  # what version 7 made: a trigger firing on any update
+        conn.execute("DROP TRIGGER quotes_au")
+        conn.execute("CREATE TRIGGER quotes_au AFTER UPDATE ON quotes BEGIN INSERT INTO quotes_fts(quotes_fts, rowid,"
+                     " text, speaker) VALUES ('delete', old.rowid, old.text, old.speaker); INSERT INTO quotes_fts("
+                     "rowid, text, speaker) VALUES (new.rowid, new.text, new.speaker); END")
+        conn.execute("UPDATE schema_version SET version = 7")
+    with open_store(path):
+        pass
+    before = _fts_pages(path, "quotes")
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE quotes SET trail_id = 'trail-1'")
+    assert _fts_pages(path, "quotes") == before
+    with open_store(path) as s:
+        assert [q.id for q in s.search_quotes("talks resume")] == ["a1:q0"]

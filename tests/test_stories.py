@@ -128,6 +128,40 @@ def test_distinct_articles_are_not_near_duplicates(sample_store):
     assert jaccard(by_id["001_ad8413c24c2a22fb"].signature, by_id["002_ce88aaadea20863a"].signature) < 0.3
 
 
+def test_band_index_finds_what_datasketch_lsh_finds():
+    # The numpy band index must answer as MinHashLSH queries (plus the Jaccard check) do.
+    import numpy as np
+    from datasketch import MinHash, MinHashLSH
+
+    from newstrail.stories.dedup import NUM_PERM, NearDuplicates
+
+    rng = np.random.default_rng(3)
+    rows = []
+    for _ in range(60):  # families of copies, each copy with some of its hash values changed
+        base = rng.integers(1, 2**32 - 1, NUM_PERM, dtype=np.uint64)
+        for _ in range(int(rng.integers(1, 5))):
+            copy = base.copy()
+            changed = rng.random(NUM_PERM) < rng.uniform(0.0, 0.6)
+            copy[changed] = rng.integers(1, 2**32 - 1, int(changed.sum()), dtype=np.uint64)
+            rows.append(copy)
+    signatures = np.stack(rows).astype(np.uint32)
+    new = rng.random(len(rows)) < 0.5
+    lsh = MinHashLSH(threshold=0.6, num_perm=NUM_PERM)
+    expected = set()
+    order = list(np.flatnonzero(~new)) + list(np.flatnonzero(new))  # old rows indexed first, as a run does
+    for i in order:
+        m = MinHash(num_perm=NUM_PERM, hashvalues=signatures[i].astype(np.uint64), scheme="affine32")
+        if new[i]:
+            for j in lsh.query(m):
+                if jaccard(signatures[i], signatures[j]) >= 0.6:
+                    expected.add((min(i, j), max(i, j)))
+        lsh.insert(int(i), m)
+    left, right, score = NearDuplicates(threshold=0.6).pairs(signatures, new)
+    assert set(zip(left.tolist(), right.tolist())) == expected
+    assert len(expected) > 20  # the families do make pairs
+    assert all(s == jaccard(signatures[a], signatures[b]) for a, b, s in zip(left, right, score))
+
+
 # ------------------------------------------------------------------ features
 def test_names_skip_sentence_openers_and_titles():
     text = "Fishing crews left. The Harbour Minister, Zoë Kovač, said Kovač would act. Monday was calm."

@@ -240,9 +240,15 @@ def _v7_story_pending(conn: sa.Connection, fts_setup: FtsSetup) -> None:
     story_pending.create(conn, checkfirst=True)
 
 
+def _v8_fts_update_columns(conn: sa.Connection, fts_setup: FtsSetup) -> None:
+    # On SQLite the full-text triggers now re-index a row only when its text changes, not
+    # when a stage sets its story or trail id; the setup replaces the old triggers.
+    fts_setup(conn)
+
+
 # Append new migrations here; never edit one that has shipped.
 MIGRATIONS: list[Migration] = [_v1_initial, _v2_speaker_blocks, _v3_stories_trails, _v4_speaker_quotes_index,
-                               _v5_fts_refresh, _v6_incremental_trails, _v7_story_pending]
+                               _v5_fts_refresh, _v6_incremental_trails, _v7_story_pending, _v8_fts_update_columns]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

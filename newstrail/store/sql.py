@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import sys
 import time
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
@@ -371,7 +372,7 @@ class SQLStore(Store):
             for chunk in _chunks(sorted(set(article_ids))):
                 rows = conn.execute(sa.select(q).where(q.c.article_id.in_(chunk))
                                     .order_by(q.c.article_id, q.c.seq)).mappings()
-                found.extend(Quote.from_dict(dict(row)) for row in rows)
+                found.extend(Quote.from_dict(_interned(row, _REPEATED_QUOTE_FIELDS)) for row in rows)
         return found
 
     def trail_key_holders(self, article_ids: Iterable[str], limit: int
@@ -575,3 +576,18 @@ class SQLStore(Store):
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+# Quote fields whose values repeat from row to row (an article's id on each of its quotes,
+# a speaker's name, "said"): one string each instead of one per row when a stage holds
+# the quotes of a whole pass.
+_REPEATED_QUOTE_FIELDS = ("article_id", "kind", "section", "speaker", "speaker_id", "speaker_local",
+                          "speaker_kind", "speaker_mention", "cue")
+
+
+def _interned(row, names: tuple[str, ...]) -> dict:
+    data = dict(row)
+    for name in names:
+        if isinstance(data.get(name), str):
+            data[name] = sys.intern(data[name])
+    return data

@@ -29,7 +29,9 @@ def _fts_ddl(table: str, cols: tuple[str, ...]) -> list[str]:
         f" INSERT INTO {fts}(rowid, {names}) VALUES (new.rowid, {new}); END",
         f"CREATE TRIGGER IF NOT EXISTS {table}_ad AFTER DELETE ON {table} BEGIN"
         f" INSERT INTO {fts}({fts}, rowid, {names}) VALUES ('delete', old.rowid, {old}); END",
-        f"CREATE TRIGGER IF NOT EXISTS {table}_au AFTER UPDATE ON {table} BEGIN"
+        # Only an update of the indexed text re-indexes it: the stages set story and
+        # trail ids on hundreds of thousands of rows, and each re-index rewrites the text.
+        f"CREATE TRIGGER IF NOT EXISTS {table}_au AFTER UPDATE OF {names} ON {table} BEGIN"
         f" INSERT INTO {fts}({fts}, rowid, {names}) VALUES ('delete', old.rowid, {old});"
         f" INSERT INTO {fts}(rowid, {names}) VALUES (new.rowid, {new}); END",
     ]
@@ -74,6 +76,9 @@ class SQLiteStore(SQLStore):
 
     def _fts_setup(self, conn: sa.Connection) -> None:
         for table, cols in _FTS.items():
+            # Made again every time: a trigger of an older version (one firing on every
+            # update) is replaced, not kept by IF NOT EXISTS.
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_au")
             for statement in _fts_ddl(table, cols):
                 conn.exec_driver_sql(statement)
 

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from .dedup import NearDuplicates, jaccard
+from .dedup import NUM_PERM, NearDuplicates
 from .features import NAME_PREFIX, ArticleFeatures
 
 
@@ -117,32 +117,52 @@ class StoryGrouper:
         self.dups = NearDuplicates(threshold=self.config.near_duplicate)
         self.duplicate_of: dict[str, str] = {}  # article → the first (by id) near-copy of it
         self.links: list[Link] = []
-        self._pending: set[int] = set()
         self.vocab: dict[str, int] = {}
         self._is_name: list[bool] = []
+        # One block per ``add`` call: term ids and counts of its articles end to end, with
+        # each article's number of terms; the same for quote hashes; signatures as rows
+        # (zeros where an article has none).
         self._term_ids: list[np.ndarray] = []
         self._term_counts: list[np.ndarray] = []
+        self._term_lengths: list[np.ndarray] = []
         self._quote_keys: list[np.ndarray] = []
+        self._quote_lengths: list[np.ndarray] = []
+        self._signatures: list[np.ndarray] = []
         self._quote_counts: dict[tuple[int, int], int] = {}
         self._rank = np.zeros(0, dtype=np.int64)
 
     # -- loading ---------------------------------------------------------------
     def add(self, items: Iterable[ArticleFeatures], *, new: bool = True) -> None:
+        # Terms, quote hashes and signatures move into compact arrays, one block per call,
+        # and leave the record: at 100k articles, a dict or an array per article would be
+        # most of the memory.
+        ids: list[int] = []
+        counts: list[float] = []
+        lengths: list[int] = []
+        quotes: list[int] = []
+        quote_lengths: list[int] = []
+        signatures: list[np.ndarray] = []
         for f in items:
             if f.article_id in self.index:
                 continue
             self.index[f.article_id] = len(self.features)
             if new:
                 self.new.append(len(self.features))
-                self._pending.add(len(self.features))
-            # Terms and quote hashes move into compact arrays and leave the record: at
-            # 100k articles, a dict per article would be most of the memory.
-            self._term_ids.append(np.fromiter((self._term_id(t) for t in f.terms), dtype=np.int32,
-                                              count=len(f.terms)))
-            self._term_counts.append(np.fromiter(f.terms.values(), dtype=np.float32, count=len(f.terms)))
-            self._quote_keys.append(np.asarray(f.quote_keys, dtype=np.uint32))
-            f.terms, f.quote_keys = {}, []
+            ids.extend(self._term_id(t) for t in f.terms)
+            counts.extend(f.terms.values())
+            lengths.append(len(f.terms))
+            quotes.extend(f.quote_keys)
+            quote_lengths.append(len(f.quote_keys))
+            signatures.append(np.zeros(NUM_PERM, np.uint32) if f.signature is None else f.signature)
+            f.terms, f.quote_keys, f.signature = {}, [], None
             self.features.append(f)
+        if lengths:
+            self._term_ids.append(np.asarray(ids, dtype=np.int32))
+            self._term_counts.append(np.asarray(counts, dtype=np.float32))
+            self._term_lengths.append(np.asarray(lengths, dtype=np.int64))
+            self._quote_keys.append(np.asarray(quotes, dtype=np.uint32))
+            self._quote_lengths.append(np.asarray(quote_lengths, dtype=np.int64))
+            self._signatures.append(np.stack(signatures).astype(np.uint32, copy=False))
         self.uf.grow(len(self.features))
 
     def _term_id(self, term: str) -> int:
@@ -162,7 +182,7 @@ class StoryGrouper:
     def _matrix(self) -> tuple[sparse.csr_matrix, sparse.csr_matrix, np.ndarray]:
         """Row-normalised TF-IDF matrix, anchor matrix, and days (NaN when unknown)."""
         n, v = len(self.features), len(self.vocab)
-        lengths = np.fromiter((len(ids) for ids in self._term_ids), dtype=np.int64, count=n)
+        lengths = np.concatenate(self._term_lengths) if n else np.zeros(0, np.int64)
         indptr = np.concatenate([[0], np.cumsum(lengths)])
         cols = np.concatenate(self._term_ids) if n else np.zeros(0, np.int32)
         vals = np.concatenate(self._term_counts) if n else np.zeros(0, np.float32)
@@ -178,10 +198,12 @@ class StoryGrouper:
         norms[norms == 0] = 1.0
         x = sparse.diags(1.0 / norms) @ weights
         x = x.tocsr()
+        del counts, weights, cols, vals  # the corpus's terms, three times over: not needed from here
         # Anchors: the article's heaviest terms among those rare enough to be telling.
         max_df = min(max(20.0, 3.0 * math.sqrt(n)), 300.0)
         rare = df <= max_df
-        a_rows, a_cols = [], []
+        a_cols: list[np.ndarray] = []
+        a_lengths = np.zeros(n, dtype=np.int64)
         for i in range(n):
             lo, hi = x.indptr[i], x.indptr[i + 1]
             js, ws = x.indices[lo:hi], x.data[lo:hi]
@@ -190,9 +212,11 @@ class StoryGrouper:
             if len(js) > self.config.anchors:
                 top = np.argpartition(-ws, self.config.anchors)[: self.config.anchors]
                 js = js[top]
-            a_rows.extend([i] * len(js))
-            a_cols.extend(js.tolist())
-        anchors = sparse.csr_matrix((np.ones(len(a_rows), dtype=np.float32), (a_rows, a_cols)), shape=(n, v))
+            a_cols.append(js)
+            a_lengths[i] = len(js)
+        a_rows = np.repeat(np.arange(n), a_lengths)
+        anchor_cols = np.concatenate(a_cols) if a_cols else np.zeros(0, np.int32)
+        anchors = sparse.csr_matrix((np.ones(len(a_rows), dtype=np.float32), (a_rows, anchor_cols)), shape=(n, v))
         days = np.array([np.nan if f.day is None else f.day for f in self.features], dtype=np.float64)
         return x, anchors, days
 
@@ -229,7 +253,8 @@ class StoryGrouper:
     def _count_shared_quotes(self, is_new: np.ndarray) -> None:
         counts: dict[tuple[int, int], int] = defaultdict(int)
         keys = np.concatenate(self._quote_keys) if self._quote_keys else np.zeros(0, np.uint32)
-        owners = np.repeat(np.arange(len(self._quote_keys)), [len(k) for k in self._quote_keys])
+        sizes = np.concatenate(self._quote_lengths) if self._quote_lengths else np.zeros(0, np.int64)
+        owners = np.repeat(np.arange(len(sizes)), sizes)
         order = np.argsort(keys, kind="stable")
         keys, owners = keys[order], owners[order]
         bounds = np.flatnonzero(np.diff(keys)) + 1
@@ -273,24 +298,19 @@ class StoryGrouper:
         cfg = self.config
         links: list[Link] = []
         # Near-duplicates, whatever their dates.
-        for i, f in enumerate(self.features):  # signatures of earlier runs first
-            if i not in self._pending and f.signature is not None and f.article_id not in self.dups.signatures:
-                self.dups.add(f.article_id, f.signature)
-        for i in sorted(self.new, key=lambda k: self.features[k].article_id):
-            f = self.features[i]
-            for other in self.dups.add(f.article_id, f.signature):
-                j = self.index[other]
-                links.append(Link(min(i, j), max(i, j), "near-duplicate",
-                                  jaccard(f.signature, self.features[j].signature)))
+        n = len(self.features)
+        is_new = np.zeros(n, dtype=bool)
+        is_new[self.new] = True
+        signatures = np.concatenate(self._signatures) if self._signatures else np.zeros((0, NUM_PERM), np.uint32)
+        for a, b, score in zip(*(v.tolist() for v in self.dups.pairs(signatures, is_new))):
+            links.append(Link(a, b, "near-duplicate", score))
+        del signatures
         self._near_copies(links)
         x, anchors, days = self._matrix()
         ids = [f.article_id for f in self.features]
         self._rank = np.empty(len(ids), dtype=np.int64)  # position in id order: breaks ties
         self._rank[sorted(range(len(ids)), key=ids.__getitem__)] = np.arange(len(ids))
-        n = len(self.features)
         new = np.asarray(sorted(self.new), dtype=np.int64)
-        is_new = np.zeros(n, dtype=bool)
-        is_new[new] = True
         # The stories the new articles could join are grouped again, with the old articles
         # in them, from their pairwise links alone: a story formed earlier is not taken on
         # trust where new evidence arrives, so arriving in parts ends close to arriving at
@@ -342,7 +362,6 @@ class StoryGrouper:
             self.uf.union(link.a, link.b)
         self.links.extend(links)
         self.new = []
-        self._pending = set()
         return links
 
     def _reason(self, a: int, b: int, score: float, near: dict[int, list[int]], dated: bool) -> str | None:
