@@ -415,6 +415,12 @@ def _keys(refs: Iterable[QuoteRef]) -> list[tuple[int, str, str]]:
             for r in refs if r.quote.kind != "indirect" for shingle in sorted(_shingles(r.words))]
 
 
+# What the stage reads of a quote (the spans, titles and mention of each are left out:
+# a pass may hold hundreds of thousands of quotes).
+_QUOTE_FIELDS = ("text", "kind", "section", "start", "end", "cue", "speaker", "speaker_id", "speaker_local",
+                 "trail_id")
+
+
 def _refs_for(store, article_ids: Iterable[str], only: set[str] | None = None) -> list[QuoteRef]:
     """QuoteRefs for the quotes of the articles (only the quote ids in ``only``, if given).
 
@@ -428,7 +434,7 @@ def _refs_for(store, article_ids: Iterable[str], only: set[str] | None = None) -
     for start in range(0, len(ids), 500):
         part = ids[start:start + 500]
         by_article: dict[str, list[Quote]] = defaultdict(list)
-        for q in store.quotes_of_articles(part):
+        for q in store.quotes_of_articles(part, _QUOTE_FIELDS):
             by_article[q.article_id].append(q)
         for article in store.get_articles(part):
             meta = {article.id: (article.outlet, article.published, article.body)}
@@ -493,9 +499,9 @@ def _update_part(store, part: dict[str, int], waiting: set[str], look_up: bool =
     # Everything the new quotes can reach: the stored quotes sharing a key with them, and
     # every quote of a trail that those (or this pass's articles' old quotes) were on.
     reached = candidates | set(store.quote_ids_in_trails(old_trails))
-    reached_quotes = [q for q in store.get_quotes(sorted(reached)) if q.article_id not in waiting]
-    settled = {q.id: q.trail_id for q in reached_quotes if q.trail_id is None or q.trail_id not in broken}
-    refs = new_refs + _refs_for(store, {q.article_id for q in reached_quotes}, {q.id for q in reached_quotes})
+    placed = {q: at for q, at in store.quote_trail_ids(reached).items() if at[0] not in waiting}
+    settled = {q: trail for q, (_, trail) in placed.items() if trail is None or trail not in broken}
+    refs = new_refs + _refs_for(store, {article for article, _ in placed.values()}, set(placed))
     result = build_trails(refs, set(common), settled)
     return store.update_trails_part(part, old_trails, result.trails, result.mapping, {r.quote.id for r in refs})
 

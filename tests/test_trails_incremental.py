@@ -85,19 +85,19 @@ def test_a_run_reads_only_the_quotes_its_articles_reach(store):
     _write(store, "first", [LINES[0]], day=10)
     update_trails(store)
     read: list[str] = []
-    original = store.get_quotes
+    original = store.quote_trail_ids
 
     def recording(ids):
         ids = list(ids)
         read.extend(ids)
         return original(ids)
 
-    store.get_quotes = recording  # a spy on the real store: which stored quotes the run reads
+    store.quote_trail_ids = recording  # a spy on the real store: which stored quotes the run reads
     store.iter_quotes = None  # and no scan of every quote
     _write(store, "second", [LINES[0] + " and the spring"], day=11)
     update_trails(store)
     assert set(read) == {"first:q0"}
-    del store.get_quotes, store.iter_quotes
+    del store.quote_trail_ids, store.iter_quotes
     _check_equals_full_rebuild(store)
     [trail] = store.iter_trails()
     assert trail.article_ids == ["first", "second"]

@@ -172,7 +172,13 @@ class Store(abc.ABC):
         """Articles written since the trails stage last ran: article id → mark."""
 
     @abc.abstractmethod
-    def quotes_of_articles(self, article_ids: Iterable[str]) -> list[Quote]: ...
+    def quotes_of_articles(self, article_ids: Iterable[str], fields: Iterable[str] | None = None) -> list[Quote]:
+        """The articles' quotes in text order. ``fields``: only these are read (with ``id``
+        and ``article_id``), the rest keep their defaults: for a stage that holds many."""
+
+    @abc.abstractmethod
+    def quote_trail_ids(self, quote_ids: Iterable[str]) -> dict[str, tuple[str, str | None]]:
+        """Stored quote id → (article id, trail id or None)."""
 
     @abc.abstractmethod
     def trail_key_holders(self, article_ids: Iterable[str], limit: int

@@ -365,14 +365,24 @@ class SQLStore(Store):
     def trails_pending(self) -> dict[str, int]:
         return self._marks_of(t.trail_pending)
 
-    def quotes_of_articles(self, article_ids: Iterable[str]) -> list[Quote]:
+    def quotes_of_articles(self, article_ids: Iterable[str], fields: Iterable[str] | None = None) -> list[Quote]:
         q = t.quotes
+        columns = list(q.c) if fields is None else [q.c[name] for name in dict.fromkeys(["id", "article_id", *fields])]
         found: list[Quote] = []
         with self.engine.connect() as conn:
             for chunk in _chunks(sorted(set(article_ids))):
-                rows = conn.execute(sa.select(q).where(q.c.article_id.in_(chunk))
+                rows = conn.execute(sa.select(*columns).where(q.c.article_id.in_(chunk))
                                     .order_by(q.c.article_id, q.c.seq)).mappings()
                 found.extend(Quote.from_dict(_interned(row, _REPEATED_QUOTE_FIELDS)) for row in rows)
+        return found
+
+    def quote_trail_ids(self, quote_ids: Iterable[str]) -> dict[str, tuple[str, str | None]]:
+        q = t.quotes
+        found: dict[str, tuple[str, str | None]] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(sorted(set(quote_ids))):
+                for row in conn.execute(sa.select(q.c.id, q.c.article_id, q.c.trail_id).where(q.c.id.in_(chunk))):
+                    found[row.id] = (row.article_id, row.trail_id)
         return found
 
     def trail_key_holders(self, article_ids: Iterable[str], limit: int

@@ -94,8 +94,10 @@ class NearDuplicates:
         if len(rows) < 2 or not new[rows].any():
             return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float64)
         keys = self.band_keys(signatures[rows])
-        found = []
+        n = np.int64(len(signatures))
+        found = np.zeros(0, dtype=np.int64)  # pairs as i * n + j, i < j, each once
         for b in range(keys.shape[1]):
+            band: list[np.ndarray] = []
             order = np.argsort(keys[:, b], kind="stable")
             k = keys[order, b]
             starts = np.flatnonzero(np.concatenate([[True], k[1:] != k[:-1]]))
@@ -107,11 +109,11 @@ class NearDuplicates:
                     continue
                 a, c = np.triu_indices(size, 1)
                 keep = fresh[a] | fresh[c]
-                found.append(np.stack([members[a[keep]], members[c[keep]]], axis=1))
-        if not found:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float64)
-        pairs = np.unique(np.sort(np.concatenate(found), axis=1), axis=0)
-        left, right = pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64)
+                p, q = members[a[keep]], members[c[keep]]
+                band.append(np.minimum(p, q) * n + np.maximum(p, q))
+            if band:  # merged band by band: copies share most bands, the pairs are held once
+                found = np.union1d(found, np.concatenate(band))
+        left, right = found // n, found % n
         score = np.empty(len(left), dtype=np.float64)
         for s in range(0, len(left), 50_000):
             score[s:s + 50_000] = (signatures[left[s:s + 50_000]] == signatures[right[s:s + 50_000]]).mean(axis=1)

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
+from scipy.sparse import csgraph
 
 from .dedup import NUM_PERM, NearDuplicates
 from .features import NAME_PREFIX, ArticleFeatures
@@ -297,19 +298,15 @@ class StoryGrouper:
             return []
         cfg = self.config
         links: list[Link] = []
-        # Near-duplicates, whatever their dates.
         n = len(self.features)
         is_new = np.zeros(n, dtype=bool)
         is_new[self.new] = True
-        signatures = np.concatenate(self._signatures) if self._signatures else np.zeros((0, NUM_PERM), np.uint32)
-        for a, b, score in zip(*(v.tolist() for v in self.dups.pairs(signatures, is_new))):
-            links.append(Link(a, b, "near-duplicate", score))
-        del signatures
-        self._near_copies(links)
-        x, anchors, days = self._matrix()
         ids = [f.article_id for f in self.features]
         self._rank = np.empty(len(ids), dtype=np.int64)  # position in id order: breaks ties
         self._rank[sorted(range(len(ids)), key=ids.__getitem__)] = np.arange(len(ids))
+        # Near-duplicates, whatever their dates.
+        copies = self._near_copies(links)
+        x, anchors, days = self._matrix()
         new = np.asarray(sorted(self.new), dtype=np.int64)
         # The stories the new articles could join are grouped again, with the old articles
         # in them, from their pairwise links alone: a story formed earlier is not taken on
@@ -341,6 +338,8 @@ class StoryGrouper:
             # Each pair once (from its lower end when both are regrouped), in time, and
             # similar enough for some rule.
             keep = (~regroup[right] | (left < right)) & ~(gap > cfg.max_days) & (adjusted >= floor)
+            # Two copies of one text are one story already: no rule needs asking.
+            keep &= (copies[left] < 0) | (copies[left] != copies[right])
             kept.append((left[keep], right[keep], adjusted[keep], dated[keep]))
         # Their candidates outside: shared neighbours need both lists.
         others = np.asarray(sorted(outside), dtype=np.int64)
@@ -360,6 +359,10 @@ class StoryGrouper:
                 self.uf.union(self.index[copy], self.index[original])
         for link in links:
             self.uf.union(link.a, link.b)
+        grouped = np.flatnonzero(copies >= 0)
+        heads: dict[int, int] = {}
+        for i, group in zip(grouped.tolist(), copies[grouped].tolist()):
+            self.uf.union(heads.setdefault(group, i), i)
         self.links.extend(links)
         self.new = []
         return links
@@ -382,13 +385,37 @@ class StoryGrouper:
             return "quote"
         return None
 
-    def _near_copies(self, links: list[Link]) -> None:
-        for link in links:
-            if link.reason != "near-duplicate":
-                continue
-            a, b = self.features[link.a].article_id, self.features[link.b].article_id
-            first, second = sorted((a, b))
-            self.duplicate_of[second] = min(first, self.duplicate_of.get(second, first))
+    def _near_copies(self, links: list[Link]) -> np.ndarray:
+        """Find this run's near-duplicate pairs; return each article's copy group (-1: none).
+
+        Every pair unites its two articles, but a syndicated text may have hundreds of
+        copies, so the pairs are not kept: the copy groups (connected components of the
+        pairs) are, and one link per copy, to the first of it by id (``duplicate_of``).
+        """
+        n = len(self.features)
+        is_new = np.zeros(n, dtype=bool)
+        is_new[self.new] = True
+        signatures = np.concatenate(self._signatures) if self._signatures else np.zeros((0, NUM_PERM), np.uint32)
+        left, right, score = self.dups.pairs(signatures, is_new)
+        del signatures
+        groups = np.full(n, -1, dtype=np.int64)
+        if not len(left):
+            return groups
+        swap = self._rank[left] > self._rank[right]
+        first, second = np.where(swap, right, left), np.where(swap, left, right)
+        order = np.lexsort((self._rank[first], second))
+        first, second, score = first[order], second[order], score[order]
+        lead = np.concatenate([[True], second[1:] != second[:-1]])  # per copy, its first original
+        for a, b, value in zip(first[lead].tolist(), second[lead].tolist(), score[lead].tolist()):
+            copy, original = self.features[b].article_id, self.features[a].article_id
+            self.duplicate_of[copy] = min(original, self.duplicate_of.get(copy, original))
+            links.append(Link(min(a, b), max(a, b), "near-duplicate", value))
+        graph = sparse.coo_matrix((np.ones(len(first), dtype=np.int8), (first, second)), shape=(n, n))
+        _, labels = csgraph.connected_components(graph, directed=False)
+        sizes = np.bincount(labels)
+        grouped = sizes[labels] > 1
+        groups[grouped] = labels[grouped]
+        return groups
 
     # -- results ------------------------------------------------------------------
     def components(self) -> list[list[str]]:

@@ -54,22 +54,25 @@ def update_stories(store: Store, config: GroupingConfig | None = None, *, full: 
         return StoriesSummary(stories=store.counts().get("stories", 0))
     grouper = StoryGrouper(config)
     previous: dict[str, str] = {}
-    arrived: list[ArticleFeatures] = []
+    arrived: list[str] = []  # ids of the new articles whose stored features were loaded
     if not recompute:
-        old = []
-        for article_id, data, signature in store.iter_story_features():
-            if data.get("v") != FEATURES_VERSION:
-                continue
-            features = ArticleFeatures.from_json(article_id, data, signature)
-            (arrived if full or article_id in pending else old).append(features)
-        grouper.add(old, new=False)
+        # Into the grouper a thousand at a time, as they are read: it keeps each article's
+        # terms as compact arrays, the records with their term dicts would be ten times that.
+        rows = (r for r in store.iter_story_features() if r[1].get("v") == FEATURES_VERSION)
+        while chunk := list(itertools.islice(rows, 1000)):
+            features = [ArticleFeatures.from_json(*row) for row in chunk]
+            fresh_here = [f for f in features if full or f.article_id in pending]
+            arrived_ids = {f.article_id for f in fresh_here}
+            grouper.add([f for f in features if f.article_id not in arrived_ids], new=False)
+            grouper.add(fresh_here)
+            arrived.extend(f.article_id for f in fresh_here)
+    fresh = set(arrived)
     if not full:
         for story in store.iter_stories():
             previous.update(dict.fromkeys(story.article_ids, story.id))
-            grouper.join(story.article_ids)
+            # New articles (a changed one may still be listed) are linked afresh, never joined.
+            grouper.join([a for a in story.article_ids if a not in fresh])
             grouper.duplicate_of.update(story.near_duplicates or {})
-    fresh = {f.article_id for f in arrived}
-    grouper.add(arrived)
     # From here until the stories are written, features this run stores would not match
     # stored stories: an interrupted run leaves the mark and the next run regroups everything.
     store.set_state(PENDING_KEY, True)
