@@ -1,8 +1,9 @@
 """Near-duplicates: syndicated copies and lightly edited versions of one article.
 
 Each body becomes the set of its five-word shingles, summarised by a datasketch
-MinHash; a MinHashLSH index finds the pairs whose estimated Jaccard similarity
-passes ``NEAR_DUPLICATE_THRESHOLD``. Shingles are hashed in bulk with numpy (stable
+MinHash; locality-sensitive hashing over bands of the signatures (the bands datasketch's
+``MinHashLSH`` chooses for the threshold) finds the pairs whose estimated Jaccard
+similarity passes ``NEAR_DUPLICATE_THRESHOLD``. Shingles are hashed in bulk with numpy (stable
 crc32 word hashes, one polynomial per shingle), which is what keeps 100k articles in
 seconds rather than minutes; the permutations are fixed by a seed, so signatures
 stored by one run compare with those of the next.
@@ -44,10 +45,6 @@ class Signer:
         """Signature of a body given as its folded words."""
         shingles = tx.shingle_hashes(tx.word_hashes("", folded), BODY_SHINGLE)
         return self.minhash(shingles).hashvalues.astype(np.uint32)
-
-    def from_signature(self, signature: np.ndarray) -> MinHash:
-        return MinHash(num_perm=self.num_perm, hashfunc=int, scheme="affine32",
-                       permutations=self._template.permutations, hashvalues=signature)
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
