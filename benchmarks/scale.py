@@ -290,10 +290,10 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"  failure: {failure['stage']}: {failure['error'][:200]}", flush=True)
                 if args.incremental and number == len(args.runs) - 1:
                     incremental(tmp, n, db, args, bases, engine, int(workers or 1))
-                if not args.db and args.keep_db:
-                    args.keep_db.mkdir(parents=True, exist_ok=True)
-                    shutil.move(db, args.keep_db / Path(db).name)
-                elif not args.db:
+                if not args.db:
+                    if args.keep_db:
+                        args.keep_db.mkdir(parents=True, exist_ok=True)
+                        shutil.move(db, args.keep_db / Path(db).name)
                     for suffix in ("", "-wal", "-shm"):
                         Path(db + suffix).unlink(missing_ok=True)
             if not args.no_textacy:

@@ -305,7 +305,7 @@ class StoryGrouper:
         self._rank = np.empty(len(ids), dtype=np.int64)  # position in id order: breaks ties
         self._rank[sorted(range(len(ids)), key=ids.__getitem__)] = np.arange(len(ids))
         # Near-duplicates, whatever their dates.
-        copies = self._near_copies(links)
+        copies = self._near_copies(is_new, links)
         x, anchors, days = self._matrix()
         new = np.asarray(sorted(self.new), dtype=np.int64)
         # The stories the new articles could join are grouped again, with the old articles
@@ -385,7 +385,7 @@ class StoryGrouper:
             return "quote"
         return None
 
-    def _near_copies(self, links: list[Link]) -> np.ndarray:
+    def _near_copies(self, is_new: np.ndarray, links: list[Link]) -> np.ndarray:
         """Find this run's near-duplicate pairs; return each article's copy group (-1: none).
 
         Every pair unites its two articles, but a syndicated text may have hundreds of
@@ -393,8 +393,6 @@ class StoryGrouper:
         pairs) are, and one link per copy, to the first of it by id (``duplicate_of``).
         """
         n = len(self.features)
-        is_new = np.zeros(n, dtype=bool)
-        is_new[self.new] = True
         signatures = np.concatenate(self._signatures) if self._signatures else np.zeros((0, NUM_PERM), np.uint32)
         left, right, score = self.dups.pairs(signatures, is_new)
         del signatures

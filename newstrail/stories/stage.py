@@ -60,12 +60,12 @@ def update_stories(store: Store, config: GroupingConfig | None = None, *, full: 
         # terms as compact arrays, the records with their term dicts would be ten times that.
         rows = (r for r in store.iter_story_features() if r[1].get("v") == FEATURES_VERSION)
         while chunk := list(itertools.islice(rows, 1000)):
-            features = [ArticleFeatures.from_json(*row) for row in chunk]
-            fresh_here = [f for f in features if full or f.article_id in pending]
-            arrived_ids = {f.article_id for f in fresh_here}
-            grouper.add([f for f in features if f.article_id not in arrived_ids], new=False)
-            grouper.add(fresh_here)
-            arrived.extend(f.article_id for f in fresh_here)
+            parts: tuple[list[ArticleFeatures], list[ArticleFeatures]] = ([], [])  # (stored before, new)
+            for row in chunk:
+                parts[full or row[0] in pending].append(ArticleFeatures.from_json(*row))
+            grouper.add(parts[0], new=False)
+            grouper.add(parts[1])
+            arrived.extend(f.article_id for f in parts[1])
     fresh = set(arrived)
     if not full:
         for story in store.iter_stories():
