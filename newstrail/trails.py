@@ -43,6 +43,7 @@ MIN_WORDS = 3  # shorter quotations are not followed ("he said “no”")
 PARAPHRASE_SHARE = 0.6  # share of the paraphrase's content words found in the quote
 PARAPHRASE_MIN_WORDS = 5  # content words in common, at least
 _COMMON_KEY = 200  # a shingle held by more quotes than this is a stock phrase, not one quote
+_STOCK_WORD = 200  # a content word in more trails than this tells nothing about a paraphrase
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 # Quoted words inside a mixed quote: double marks, or single marks that are not apostrophes.
@@ -77,12 +78,61 @@ class QuoteRef:
     words: list[str]  # folded words of what is followed (the quoted words of a mixed quote)
     shown: str  # those words as printed
     origin: str | None = None
+    # Set on a stand-in for the members of a stored trail that share one wording and speaker:
+    # the trail's id. A pass compares new quotes with these instead of every stored member.
+    stands_for: str | None = None
 
 
 @dataclass(slots=True)
 class TrailsResult:
     trails: list[Trail]
     mapping: dict[str, str] = field(default_factory=dict)  # quote id → trail id
+    # Stored trails that gain members or paraphrases: their records are rebuilt when written,
+    # from what is stored of them (see ``Merge.build``), so the pass never holds their members.
+    merges: list[Merge] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Merge:
+    """One or more stored trails joined by new appearances (``members``) or paraphrases."""
+
+    stored: list[str]  # the stored trails' ids
+    members: list[QuoteRef]
+    paraphrases: list[QuoteRef]
+    # Every quote the pass decided on: where a stored record lists one, the pass's word wins.
+    decided: set[str] = field(default_factory=set)
+
+    def build(self, stored: list[Trail], speakers: dict[str, tuple[str | None, str | None]],
+              mapping: dict[str, str]) -> Trail:
+        """The joined trail, as one pass over all its members makes it.
+
+        ``stored``: the stored records; ``speakers``: stored quote id → (speaker id,
+        speaker) as the quotes table has them now. Each stored appearance becomes a
+        member again from its record (its words follow from its text), so only the trails
+        being written are held, a batch at a time. ``mapping`` gets this pass's quotes;
+        the stored members follow their trail's id in the store.
+        """
+        members = list(self.members)
+        paraphrases = list(self.paraphrases)
+        for trail in stored:
+            for a in trail.appearances or []:
+                if a["quote_id"] in self.decided:
+                    continue
+                speaker_id, speaker = speakers.get(a["quote_id"], (None, None))
+                quote = Quote(id=a["quote_id"], article_id=a["article_id"], text=a["text"],
+                              speaker_id=speaker_id, speaker=speaker)
+                members.append(QuoteRef(quote, a["outlet"], a["published"], fold_words(a["text"]), a["text"],
+                                        a.get("origin")))
+            for p in trail.paraphrases or []:
+                if p["quote_id"] in self.decided:
+                    continue  # assigned afresh by the pass: here (in ``self.paraphrases``) or elsewhere
+                quote = Quote(id=p["quote_id"], article_id=p["article_id"], text=p["text"], kind="indirect")
+                paraphrases.append(QuoteRef(quote, p["outlet"], p["published"], [], p["text"]))
+        refs = sorted(members, key=_order) + sorted(paraphrases, key=_order)
+        trail = _trail(refs, list(range(len(members))), list(range(len(members), len(refs))), {})
+        for ref in self.members + self.paraphrases:
+            mapping[ref.quote.id] = trail.id
+        return trail
 
 
 def quoted_text(quote: Quote) -> str:
@@ -262,12 +312,25 @@ def _content(words: list[str]) -> set[str]:
     return {stem(w) for w in words if len(w) > 2 and w not in STOP}
 
 
+def trail_words(trail: Trail) -> set[str]:
+    """The content words (stemmed) of a trail's wordings: what a paraphrase of it shares."""
+    texts = [trail.text, *(v["text"] for v in trail.variants or [])]
+    return set().union(*(_content(fold_words(text)) for text in texts))
+
+
+def _need(words: set[str], stock: int) -> float:
+    """Telling words a paraphrase with ``words`` must share with a trail, ``stock`` of them
+    being stock words (which count toward its share but are not looked up)."""
+    return max(PARAPHRASE_MIN_WORDS, PARAPHRASE_SHARE * len(words)) - stock
+
+
 def trail_id(first_quote_id: str) -> str:
     return "trail-" + hashlib.sha1(first_quote_id.encode("utf-8")).hexdigest()[:12]
 
 
 def build_trails(refs: list[QuoteRef], common_keys: set[int] | None = None,
-                 settled: dict[str, str | None] | None = None) -> TrailsResult:
+                 settled: dict[str, str | None] | None = None, revisit: set[str] | None = None,
+                 avoid: dict[str, set[str]] | None = None) -> TrailsResult:
     """Trails from quote refs (any order in, the same trails out).
 
     ``common_keys``: hashed shingles (``trail_key``) known to be stock phrases in the whole
@@ -278,6 +341,16 @@ def build_trails(refs: list[QuoteRef], common_keys: set[int] | None = None,
     not. The exception is two quotes on no trail in one article, which may match each
     other (one article's quotes make no trail). Only pairs with a new quote, or a quote of
     a trail that lost members, cost a comparison.
+
+    A ref with ``stands_for`` set is a stored trail's wording, settled on that trail. A
+    group holding such refs comes out as a :class:`Merge` (when it gained anything), not a
+    trail: its record is rebuilt from the stored one when written. A quote matches a
+    stand-in exactly when it matches the members it stands for, which share its words and
+    speaker, so the groups are those the members themselves would make. ``revisit``: stored
+    trails whose paraphrases are among ``refs``, to be assigned afresh (their groups come out
+    as merges whatever they gain); ``avoid``: for such a paraphrase, the stored trails that
+    list its article, which it does not join (the article may quote those words itself, and
+    the stand-ins do not say where their members are).
     """
     refs = sorted(refs, key=_order)
     verbatim = [i for i, r in enumerate(refs) if r.quote.kind != "indirect"]
@@ -292,13 +365,14 @@ def build_trails(refs: list[QuoteRef], common_keys: set[int] | None = None,
     uf = _UnionFind(len(refs))
     trail_of: list[str | None] = [None] * len(refs)
     known = [False] * len(refs)
-    if settled:
-        first: dict[str, int] = {}
-        for i in verbatim:
-            if refs[i].quote.id in settled:
-                known[i], trail_of[i] = True, settled[refs[i].quote.id]
-                if trail_of[i] is not None:
-                    uf.union(first.setdefault(trail_of[i], i), i)
+    settled = settled or {}
+    first: dict[str, int] = {}
+    for i in verbatim:
+        if refs[i].stands_for is not None or refs[i].quote.id in settled:
+            known[i] = True
+            trail_of[i] = refs[i].stands_for or settled[refs[i].quote.id]
+            if trail_of[i] is not None:
+                uf.union(first.setdefault(trail_of[i], i), i)
     compared: set[tuple[int, int]] = set()
     for i in verbatim:
         runs = _Runs(refs[i].words)
@@ -326,7 +400,7 @@ def build_trails(refs: list[QuoteRef], common_keys: set[int] | None = None,
         for word in set().union(*(contents[i] for i in members)):
             content_index[word].append(root)
     paraphrases: dict[int, list[int]] = defaultdict(list)
-    telling = {w: roots for w, roots in content_index.items() if len(roots) <= 200}  # the rest: stock words
+    telling = {w: roots for w, roots in content_index.items() if len(roots) <= _STOCK_WORD}  # the rest: stock
     for i in indirect:
         words = _content(refs[i].words)
         if len(words) < PARAPHRASE_MIN_WORDS:
@@ -334,11 +408,13 @@ def build_trails(refs: list[QuoteRef], common_keys: set[int] | None = None,
         hits = Counter(itertools.chain.from_iterable(telling.get(w, ()) for w in words))
         # ``shared`` below is at most a trail's hits plus the stock words left out of them, so
         # trails with fewer hits cannot qualify: stopping there keeps this linear in the corpus.
-        stock = sum(1 for w in words if w in content_index and w not in telling)
-        need = max(PARAPHRASE_MIN_WORDS, PARAPHRASE_SHARE * len(words)) - stock
+        need = _need(words, sum(1 for w in words if w in content_index and w not in telling))
         best = None
+        shun = avoid.get(refs[i].quote.id) if avoid else None
         for root, _ in sorted(((r, c) for r, c in hits.items() if c >= need), key=lambda kv: (-kv[1], kv[0])):
             members = groups[root]
+            if shun and any(refs[m].stands_for in shun for m in members):
+                continue
             here = [m for m in members if refs[m].quote.article_id == refs[i].quote.article_id]
             if any(len(words & contents[m]) / len(words) >= PARAPHRASE_SHARE for m in here):
                 continue  # the article quotes these words itself: a summary, not a re-report
@@ -352,14 +428,22 @@ def build_trails(refs: list[QuoteRef], common_keys: set[int] | None = None,
 
     trails: list[Trail] = []
     mapping: dict[str, str] = {}
+    merges: list[Merge] = []
+    decided = {r.quote.id for r in refs if r.stands_for is None}
     for root, members in sorted(groups.items()):
-        articles = {refs[m].quote.article_id for m in members}
         para = paraphrases.get(root, [])
+        stored = sorted({refs[m].stands_for for m in members if refs[m].stands_for is not None})
+        if stored:
+            new = [refs[m] for m in members if refs[m].stands_for is None]
+            if new or para or (revisit and not revisit.isdisjoint(stored)):  # else it stands as it is
+                merges.append(Merge(stored, new, [refs[p] for p in para], decided))
+            continue
+        articles = {refs[m].quote.article_id for m in members}
         if len(articles) < 2 and not para:
             continue  # one article's quote: no trail to follow yet
         trails.append(_trail(refs, members, para, mapping))
     trails.sort(key=lambda t: t.id)
-    return TrailsResult(trails, mapping)
+    return TrailsResult(trails, mapping, merges)
 
 
 def _trail(refs: list[QuoteRef], members: list[int], para: list[int], mapping: dict[str, str]) -> Trail:
@@ -447,16 +531,24 @@ def update_trails(store, *, full: bool = False, chunk: int = CHUNK) -> int:
     """Bring the trails up to date with the stored quotes; point quotes at their trails.
 
     Incremental: only the articles written since the last run (marked pending in their
-    write's transaction) are read, with the stored quotes they may repeat (found through
-    the hashed word 4-grams kept in ``trail_keys``) and the trails those belong to; that
-    part of the trail graph is rebuilt and the rest left alone. Pending articles go
-    ``chunk`` at a time, in the order they were written, so memory holds one pass whatever
-    the corpus size. Trails are connected groups of matching quotes, so this gives what
-    one pass over everything gives, with one bound: a trail no later pass reaches keeps
-    the speaker ids and paraphrase links it was built with. (Stock phrases, shingles with
-    more than ``_COMMON_KEY`` holders, are counted over every stored key, waiting articles'
-    too, as one pass would count them.) ``full=True`` forgets every trail and goes through
-    every article again. Returns the number of trails stored.
+    write's transaction) are read, with what their quotes may repeat, found through the
+    hashed word 4-grams kept in ``trail_keys``: stored quotes on no trail, and stored
+    trails, each as its distinct wordings; indirect speech also reaches the trails whose
+    words it shares (``trail_words``). A trail that gains members is rebuilt from its stored
+    record, so a pass holds its new quotes and what they reach, never a stored trail's
+    members; a trail listing a rewritten article is rebuilt from its members. Pending
+    articles go ``chunk`` at a time, in the order they were written, so memory holds one
+    pass whatever the corpus size. Trails are connected groups of matching quotes, so this
+    gives what one pass over everything gives, with two bounds. A stored appearance keeps
+    the origin it was written with until its article changes, and a trail no pass reaches
+    keeps the speaker it was written with (a rebuilt one reads its members' speaker ids as
+    they are now). And indirect speech is
+    matched with the trails its pass reaches: the paraphrases of a reached trail are
+    assigned afresh, but a trail that forms or grows later does not reach back to indirect
+    speech on no trail. (Stock phrases, shingles with more than ``_COMMON_KEY`` holders, are
+    counted over every stored key, waiting articles' too, as one pass would count them.)
+    ``full=True`` forgets every trail and goes through every article again. Returns the
+    number of trails stored.
     """
     from .store.schema import TRAILS_REBUILD_KEY
 
@@ -470,15 +562,46 @@ def update_trails(store, *, full: bool = False, chunk: int = CHUNK) -> int:
     # One pass over every stored article (a first run that fits): nothing to look up, the
     # pass's own index sees every holder.
     alone = len(order) <= chunk and store.counts().get("articles", 0) <= len(order)
+    # Stored trails listing a pending article hold quotes that article's rewrite replaced:
+    # whichever pass reaches them rebuilds them from their members.
+    touched = set() if alone else store.trails_touching(article_ids=order)
     stored = 0
     for start in range(0, len(order), chunk):
         stored = _update_part(store, {a: pending[a] for a in order[start:start + chunk]}, set(order[start:]),
-                              look_up=not alone)
+                              touched, look_up=not alone)
     return stored
 
 
-def _update_part(store, part: dict[str, int], waiting: set[str], look_up: bool = True) -> int:
-    """One pass: the trails ``part``'s quotes reach, rebuilt together with them.
+def _stand_ins(forms: Iterable[Quote]) -> list[QuoteRef]:
+    """Refs standing for stored trails' members, one per wording and speaker (``forms``)."""
+    refs = []
+    for n, quote in enumerate(forms):
+        quote.id = f"{quote.trail_id}#{n}"
+        shown = quoted_text(quote)
+        words = [sys.intern(w) for w in fold_words(shown)]
+        if len(words) >= MIN_WORDS:
+            refs.append(QuoteRef(quote, None, None, words, shown, stands_for=quote.trail_id))
+    return refs
+
+
+def _paraphrase_reach(store, refs: Iterable[QuoteRef]) -> set[str]:
+    """Stored trails that the indirect quotes among ``refs`` may render: those sharing enough
+    of a quote's telling words with it (``trail_words``), as the paraphrase rule asks."""
+    quotes = [words for r in refs if r.quote.kind == "indirect"
+              and len(words := _content(r.words)) >= PARAPHRASE_MIN_WORDS]
+    if not quotes:
+        return set()
+    postings, stock = store.trail_word_postings(set().union(*quotes), _STOCK_WORD)
+    reached: set[str] = set()
+    for words in quotes:
+        hits = Counter(itertools.chain.from_iterable(postings.get(w, ()) for w in words))
+        need = _need(words, len(words & stock))
+        reached.update(trail for trail, n in hits.items() if n >= need)
+    return reached
+
+
+def _update_part(store, part: dict[str, int], waiting: set[str], touched: set[str], look_up: bool = True) -> int:
+    """One pass: ``part``'s quotes, matched with what they reach and written with it.
 
     ``waiting``: this pass's articles and those of later passes, whose stored quotes are
     not reached (this pass reads its own as new; the later ones' turn comes).
@@ -490,20 +613,29 @@ def _update_part(store, part: dict[str, int], waiting: set[str], look_up: bool =
     missing = [r for r in new_refs if r.quote.article_id not in keyed]
     if missing:
         store.add_trail_keys({r.quote.article_id for r in missing}, _keys(missing))
-    holders, common = store.trail_key_holders(part, _COMMON_KEY) if look_up else ({}, {})
-    candidates = {q for ids in holders.values() for q, a in ids if a not in waiting}
-    # Trails listing an article of this pass lose its old quotes: their members are compared
-    # afresh. The others only gain members, so what was decided inside them stands.
-    broken = store.trails_touching(article_ids=part)
-    old_trails = broken | store.trails_touching(quote_ids=candidates)
-    # Everything the new quotes can reach: the stored quotes sharing a key with them, and
-    # every quote of a trail that those (or this pass's articles' old quotes) were on.
-    reached = candidates | set(store.quote_ids_in_trails(old_trails))
-    placed = {q: at for q, at in store.quote_trail_ids(reached).items() if at[0] not in waiting}
-    settled = {q: trail for q, (_, trail) in placed.items() if trail is None or trail not in broken}
-    refs = new_refs + _refs_for(store, {article for article, _ in placed.values()}, set(placed))
-    result = build_trails(refs, set(common), settled)
-    return store.update_trails_part(part, old_trails, result.trails, result.mapping, {r.quote.id for r in refs})
+    loose, reached, common = store.trail_key_holders(part, _COMMON_KEY) if look_up else (set(), set(), {})
+    if look_up:  # indirect speech reaches trails by their words, not by shared runs of them
+        reached |= _paraphrase_reach(store, new_refs)
+    # Trails listing an article of this pass lose its old quotes: they are rebuilt from their
+    # members, compared afresh. The others only gain members, so what was decided inside
+    # them stands: their wordings are enough to match new quotes with.
+    broken = store.trails_touching(article_ids=part) | (reached & touched)
+    members = store.quote_ids_in_trails(broken)
+    placed = {q: article for q, (article, _) in store.quote_trail_ids(members).items() if article not in waiting}
+    placed.update((q, article) for q, article in loose if article not in waiting)
+    gaining = reached - broken
+    # The gaining trails' paraphrases are assigned afresh, as one pass over everything would:
+    # a trail formed since may render their words better.
+    said = {q: (article, trail) for q, article, trail in store.trail_paraphrases(gaining) if article not in waiting}
+    listed = store.trails_listing({article for article, _ in said.values()})
+    avoid = {q: listed.get(article, set()) - {trail} for q, (article, trail) in said.items()}
+    placed.update((q, article) for q, (article, _) in said.items())
+    refs = (new_refs + _refs_for(store, set(placed.values()), set(placed)) + _stand_ins(store.trail_forms(gaining)))
+    # Quotes on no trail were compared with each other when the later of them was new.
+    settled = {q: None for q, article in loose if article not in waiting}
+    result = build_trails(refs, set(common), settled, {trail for _, trail in said.values()}, avoid)
+    return store.update_trails_part(part, broken, result.trails, result.mapping,
+                                    {r.quote.id for r in refs if r.stands_for is None}, result.merges, trail_words)
 
 
 def trail_keys_of(quotes: list[Quote], article) -> list[tuple[int, str, str]]:

@@ -78,29 +78,153 @@ def test_incremental_trails_equal_a_full_rebuild(store):
     assert update_trails(store) == 1  # nothing pending: nothing read, the count unchanged
 
 
-def test_a_run_reads_only_the_quotes_its_articles_reach(store):
-    for n in range(20):
+def _spy(store, name: str, seen: list) -> None:
+    """Record what the run asks the real store's ``name`` for (first argument, listed)."""
+    original = getattr(store, name)
+
+    def recording(ids, *args):
+        ids = list(ids)
+        seen.extend(ids)
+        return original(ids, *args)
+
+    setattr(store, name, recording)
+
+
+def _unspy(store, *names: str) -> None:
+    for name in names:
+        delattr(store, name)
+
+
+def _others(store, count: int = 20) -> None:
+    for n in range(count):  # unrelated articles: more than the new ones, so runs stay incremental
         _write(store, f"old{n}", [f"Story {n} says the {n}th pier was closed for repairs all of last year"],
                day=1 + n % 9, speaker=f"person-{n}", name=f"Person{n} Surname{n}")
+
+
+def test_a_run_reads_only_the_quotes_its_articles_reach(store):
+    _others(store)
     _write(store, "first", [LINES[0]], day=10)
     update_trails(store)
     read: list[str] = []
-    original = store.quote_trail_ids
-
-    def recording(ids):
-        ids = list(ids)
-        read.extend(ids)
-        return original(ids)
-
-    store.quote_trail_ids = recording  # a spy on the real store: which stored quotes the run reads
+    _spy(store, "quotes_of_articles", read)  # a spy on the real store: which articles' quotes the run reads
     store.iter_quotes = None  # and no scan of every quote
     _write(store, "second", [LINES[0] + " and the spring"], day=11)
     update_trails(store)
-    assert set(read) == {"first:q0"}
-    del store.quote_trail_ids, store.iter_quotes
+    assert set(read) == {"first", "second"}
+    _unspy(store, "quotes_of_articles", "iter_quotes")
     _check_equals_full_rebuild(store)
     [trail] = store.iter_trails()
     assert trail.article_ids == ["first", "second"]
+
+
+def _write_with_indirect(store, article_id: str, quoted: str | None, said: str, day: int) -> None:
+    """An article quoting Ana Ruiz (``quoted``, if given) and reporting what she said (``said``)."""
+    body = (f"“{quoted},” she said.\n\n" if quoted else "") + f"Ana Ruiz said {said}."
+    spans = [(body.index(said), "indirect", said)]
+    if quoted:
+        spans.insert(0, (body.index(quoted), "direct", quoted))
+    quotes = [Quote(id=f"{article_id}:q{n}", article_id=article_id, text=text, kind=kind, start=start,
+                    end=start + len(text), spans=[[start, start + len(text)]], speaker_id="ana-ruiz",
+                    speaker="Ana Ruiz", speaker_local="Ana Ruiz") for n, (start, kind, text) in enumerate(spans)]
+    article = Article(id=article_id, source=f"{article_id}.txt", body=body, outlet=f"Outlet {article_id}",
+                      published=f"2024-03-{day:02d}", content_hash=article_id + (quoted or "") + said)
+    store.write_batch(WriteBatch([(article, quotes)], "v"))
+
+
+def test_a_trail_that_gains_members_is_rebuilt_from_its_record(store):
+    # A stored trail that new quotes join is matched through its wordings and rebuilt from
+    # its stored record: its members' articles are not read again, and the trails come out
+    # as one pass over everything makes them.
+    _others(store)
+    for name, day, text in (("a", 5, LINES[0]), ("b", 6, LINES[0] + " if we can"), ("c", 7, LINES[0])):
+        _write(store, name, [text], day=day)
+    _write(store, "x1", [LINES[2]], day=5, speaker="ben-ode", name="Ben Ode")
+    _write(store, "x2", [LINES[2]], day=6, speaker="ben-ode", name="Ben Ode")
+    update_trails(store)
+    assert len(list(store.iter_trails())) == 2
+
+    steps = [
+        ("d", [LINES[0]], 8),  # joins the trail
+        ("e", [LINES[0].replace("winter", "wintr")], 2),  # earlier than its first: a new id and first
+        ("f", [LINES[0] + " and " + LINES[2]], 9),  # joins both trails into one
+    ]
+    for name, texts, day in steps:
+        read: list[str] = []
+        forms: list[str] = []
+        _spy(store, "quotes_of_articles", read)
+        _spy(store, "trail_forms", forms)
+        _write(store, name, texts, day=day)
+        update_trails(store)
+        _unspy(store, "quotes_of_articles", "trail_forms")
+        assert set(read) == {name}
+        assert forms
+        _check_equals_full_rebuild(store)
+    [trail] = store.iter_trails()
+    assert trail.article_ids[0] == "e"
+    assert "spelling" in {v["kind"] for v in trail.variants}  # the others against the new first
+
+    # An indirect rendering in a new article links to the stored trail as a paraphrase (the
+    # article's quote of other words of the trail brings the trail into the pass).
+    read = []
+    _spy(store, "quotes_of_articles", read)
+    _write_with_indirect(store, "g", LINES[0],
+                         "the harbour board had not answered a single one of their letters since May", day=12)
+    update_trails(store)
+    _unspy(store, "quotes_of_articles")
+    assert set(read) == {"g"}
+    _check_equals_full_rebuild(store)
+    [trail] = store.iter_trails()
+    assert [p["article_id"] for p in trail.paraphrases] == ["g"]
+
+
+def test_paraphrases_follow_the_trails_as_one_pass_would(store):
+    _others(store)
+    said = "the harbour board had not answered a single one of their letters since May"
+    _write(store, "a5", [LINES[2]], day=5)
+    _write(store, "a6", [LINES[2]], day=6)
+    update_trails(store)
+    # Indirect speech alone in its article: it reaches the stored trail through its words.
+    _write_with_indirect(store, "g", None, said, day=12)
+    update_trails(store)
+    _check_equals_full_rebuild(store)
+    [trail] = store.iter_trails()
+    assert [p["article_id"] for p in trail.paraphrases] == ["g"]
+    # An earlier trail with the same words (sharing four in a row with the first, not six)
+    # takes the paraphrase over, as one pass over everything gives it: the reached trail's
+    # paraphrases are assigned afresh.
+    other = "Not a single letter was answered, and the harbour board has gone quiet"
+    _write(store, "b1", [other], day=1)
+    _write(store, "b2", [other], day=2)
+    update_trails(store)
+    _check_equals_full_rebuild(store)
+    trails = {t.article_ids[0]: t for t in store.iter_trails()}
+    assert [p["article_id"] for p in trails["b1"].paraphrases] == ["g"]
+    assert trails["a5"].paraphrases == []
+
+
+def test_trails_stored_before_their_words_were_kept_are_rebuilt_once(tmp_path):
+    from newstrail.store.schema import TRAILS_REBUILD_KEY
+
+    path = tmp_path / "v8.db"
+    with open_store(str(path)) as store:
+        _others(store)
+        _write(store, "a5", [LINES[2]], day=5)
+        _write(store, "a6", [LINES[2]], day=6)
+        update_trails(store)
+        with store.engine.begin() as conn:  # what version 8 made: no trail words
+            conn.exec_driver_sql("DROP TABLE trail_words")
+            conn.exec_driver_sql("UPDATE schema_version SET version = 8")
+    with open_store(str(path)) as store:
+        assert store.get_state(TRAILS_REBUILD_KEY)
+        update_trails(store)  # the rebuild
+        assert not store.get_state(TRAILS_REBUILD_KEY)
+        # Indirect speech alone in its article finds the trail through the words the rebuild kept.
+        _write_with_indirect(store, "g", None, "the harbour board had not answered a single one of their "
+                             "letters since May", day=12)
+        update_trails(store)
+        _check_equals_full_rebuild(store)
+        [trail] = store.iter_trails()
+        assert [p["article_id"] for p in trail.paraphrases] == ["g"]
 
 
 def test_first_run_after_the_upgrade_rebuilds_everything(tmp_path):

@@ -6,11 +6,23 @@ PostgreSQL backend can sit beside SQLite without touching any stage.
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from ..records import Article, Failure, Quote, Speaker, Story, Trail
+
+
+class TrailMerge(Protocol):
+    """Stored trails that a trails pass joins or extends (``newstrail.trails.Merge``)."""
+
+    stored: list[str]
+
+    def build(self, stored: list[Trail], speakers: dict[str, tuple[str | None, str | None]],
+              mapping: dict[str, str]) -> Trail:
+        """The trail they make, from their stored records and their members' speakers
+        (quote id → (speaker id, speaker)); points the pass's own quotes in ``mapping``."""
+        ...
 
 
 @dataclass(slots=True)
@@ -159,8 +171,10 @@ class Store(abc.ABC):
         """Articles written since the stories stage last ran: article id → mark."""
 
     @abc.abstractmethod
-    def replace_trails(self, trails: list[Trail], mapping: dict[str, str]) -> None:
-        """Replace all trails and point each quote in ``mapping`` (quote id → trail id) at its trail."""
+    def replace_trails(self, trails: list[Trail], mapping: dict[str, str],
+                       words_of: Callable[[Trail], Iterable[str]] | None = None) -> None:
+        """Replace all trails and point each quote in ``mapping`` (quote id → trail id) at its
+        trail. ``words_of``: a trail's words to index for paraphrase reach (``trails.trail_words``)."""
 
     @abc.abstractmethod
     def reset_trails(self) -> None:
@@ -182,10 +196,16 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def trail_key_holders(self, article_ids: Iterable[str], limit: int
-                          ) -> tuple[dict[int, list[tuple[str, str]]], dict[int, int]]:
-        """For each trail key the articles' quotes hold: its holders (quote id, article id)
-        in articles not pending, and the holder counts (pending ones included) of the keys
-        held by more than ``limit`` quotes, whose holders are left out."""
+                          ) -> tuple[set[tuple[str, str]], set[str], dict[int, int]]:
+        """What the articles' quotes reach through the trail keys they hold, in articles
+        not pending: the holders on no trail (quote id, article id) and the trails the
+        other holders are on; and the holder counts (pending ones included) of the keys
+        held by more than ``limit`` quotes, which reach nothing."""
+
+    @abc.abstractmethod
+    def trail_forms(self, trail_ids: Iterable[str]) -> list[Quote]:
+        """The distinct wordings of the trails' verbatim members: one quote (``trail_id``,
+        ``text``, ``kind``, ``speaker_id``, ``speaker``; no id) for each that differs."""
 
     @abc.abstractmethod
     def articles_with_trail_keys(self, article_ids: Iterable[str]) -> set[str]: ...
@@ -198,12 +218,28 @@ class Store(abc.ABC):
     def trails_touching(self, article_ids: Iterable[str] = (), quote_ids: Iterable[str] = ()) -> set[str]: ...
 
     @abc.abstractmethod
+    def trail_paraphrases(self, trail_ids: Iterable[str]) -> list[tuple[str, str, str]]:
+        """The trails' paraphrases: (quote id, article id, trail id)."""
+
+    @abc.abstractmethod
+    def trail_word_postings(self, words: Iterable[str], limit: int) -> tuple[dict[str, list[str]], set[str]]:
+        """The stored trails holding each word (``words_of`` when written), and apart, the
+        words held by more than ``limit`` trails (stock words: no postings)."""
+
+    @abc.abstractmethod
+    def trails_listing(self, article_ids: Iterable[str]) -> dict[str, set[str]]:
+        """Article id → the trails listing it (for an appearance or a paraphrase)."""
+
+    @abc.abstractmethod
     def quote_ids_in_trails(self, trail_ids: Iterable[str]) -> list[str]: ...
 
     @abc.abstractmethod
     def update_trails_part(self, pending: dict[str, int], old_trails: Iterable[str], trails: list[Trail],
-                           mapping: dict[str, str], quote_ids: Iterable[str]) -> int:
-        """Replace some trails in one transaction; returns the number of trails stored."""
+                           mapping: dict[str, str], quote_ids: Iterable[str],
+                           merges: Iterable[TrailMerge] = (),
+                           words_of: Callable[[Trail], Iterable[str]] | None = None) -> int:
+        """Replace some trails and rebuild the ``merges``' in one transaction (indexing each
+        written trail's ``words_of``); returns the number of trails stored."""
 
     # -- search, failures, state, stats -----------------------------------------------
     @abc.abstractmethod

@@ -160,6 +160,14 @@ trail_articles = sa.Table(
     sa.Column("article_id", sa.Text, nullable=False, index=True),
 )
 
+# Paraphrase reach (v9): each trail's content words (stemmed), so that indirect speech in a
+# new article finds the stored trails whose words it may render.
+trail_words = sa.Table(
+    "trail_words", metadata,
+    sa.Column("trail_id", sa.Text, nullable=False, index=True),
+    sa.Column("word", sa.Text, nullable=False, index=True),
+)
+
 state = sa.Table(
     "state", metadata,
     sa.Column("key", sa.Text, primary_key=True),
@@ -246,9 +254,18 @@ def _v8_fts_update_columns(conn: sa.Connection, fts_setup: FtsSetup) -> None:
     fts_setup(conn)
 
 
+def _v9_trail_words(conn: sa.Connection, fts_setup: FtsSetup) -> None:
+    trail_words.create(conn, checkfirst=True)
+    # Trails stored before their words were kept: the next trails stage rebuilds them all once.
+    if conn.execute(sa.select(trails.c.id).limit(1)).first() is not None:
+        conn.execute(sa.delete(state).where(state.c.key == TRAILS_REBUILD_KEY))
+        conn.execute(sa.insert(state).values(key=TRAILS_REBUILD_KEY, value=True))
+
+
 # Append new migrations here; never edit one that has shipped.
 MIGRATIONS: list[Migration] = [_v1_initial, _v2_speaker_blocks, _v3_stories_trails, _v4_speaker_quotes_index,
-                               _v5_fts_refresh, _v6_incremental_trails, _v7_story_pending, _v8_fts_update_columns]
+                               _v5_fts_refresh, _v6_incremental_trails, _v7_story_pending, _v8_fts_update_columns,
+                               _v9_trail_words]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

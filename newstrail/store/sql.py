@@ -9,7 +9,7 @@ import itertools
 import re
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
 from typing import Any
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from ..records import Article, Failure, Quote, Speaker, Story, Trail
 from . import schema as t
-from .base import SpeakerPlacement, SpeakerRef, Store, WriteBatch
+from .base import SpeakerPlacement, SpeakerRef, Store, TrailMerge, WriteBatch
 
 # Rows per round trip when streaming reads; large enough to amortise, small enough to stay flat in memory.
 _FETCH = 1000
@@ -327,30 +327,36 @@ class SQLStore(Store):
     def stories_pending(self) -> dict[str, int]:
         return self._marks_of(t.story_pending)
 
-    def replace_trails(self, trails: list[Trail], mapping: dict[str, str]) -> None:
+    def replace_trails(self, trails: list[Trail], mapping: dict[str, str],
+                       words_of: Callable[[Trail], Iterable[str]] | None = None) -> None:
         with self.engine.begin() as conn:
-            conn.execute(sa.delete(t.trails))
-            conn.execute(sa.delete(t.trail_articles))
-            self._insert_trails(conn, trails)
+            for table in (t.trails, t.trail_articles, t.trail_words):
+                conn.execute(sa.delete(table))
+            self._insert_trails(conn, trails, words_of)
             conn.execute(sa.update(t.quotes).where(t.quotes.c.trail_id.is_not(None)).values(trail_id=None))
             self._point_quotes(conn, mapping)
 
     def reset_trails(self) -> None:
         with self.engine.begin() as conn:
             # The keys stay: they follow from the quotes alone.
-            for table in (t.trails, t.trail_articles, t.trail_pending):
+            for table in (t.trails, t.trail_articles, t.trail_words, t.trail_pending):
                 conn.execute(sa.delete(table))
             conn.execute(sa.update(t.quotes).where(t.quotes.c.trail_id.is_not(None)).values(trail_id=None))
             conn.execute(sa.insert(t.trail_pending).from_select(
                 ["article_id", "mark"], sa.select(t.articles.c.id, sa.literal(0, sa.BigInteger))))
 
-    def _insert_trails(self, conn: sa.Connection, trails: list[Trail]) -> None:
+    def _insert_trails(self, conn: sa.Connection, trails: list[Trail],
+                       words_of: Callable[[Trail], Iterable[str]] | None = None) -> None:
         for chunk in _chunks(trails):
             conn.execute(sa.insert(t.trails), [tr.to_dict() for tr in chunk])
         links = [{"trail_id": tr.id, "article_id": a} for tr in trails
                  for a in dict.fromkeys([*tr.article_ids, *(p["article_id"] for p in tr.paraphrases or [])])]
         for chunk in _chunks(links):
             conn.execute(sa.insert(t.trail_articles), chunk)
+        if words_of is not None:
+            words = [{"trail_id": tr.id, "word": w} for tr in trails for w in sorted(set(words_of(tr)))]
+            for chunk in _chunks(words, 2000):
+                conn.execute(sa.insert(t.trail_words), chunk)
 
     def _point_quotes(self, conn: sa.Connection, mapping: dict[str, str]) -> None:
         update = (sa.update(t.quotes).where(t.quotes.c.id == sa.bindparam("q_id"))
@@ -386,26 +392,43 @@ class SQLStore(Store):
         return found
 
     def trail_key_holders(self, article_ids: Iterable[str], limit: int
-                          ) -> tuple[dict[int, list[tuple[str, str]]], dict[int, int]]:
-        """For the keys the articles' quotes hold: the holders in articles not pending
-        (key → (quote id, article id)), and the holder counts, pending ones included, of
-        the keys held by more than ``limit`` quotes, whose holders are left out. Found by
-        joins in the database: the keys never travel."""
-        k, p = t.trail_keys, t.trail_pending
-        holders: dict[int, list[tuple[str, str]]] = {}
+                          ) -> tuple[set[tuple[str, str]], set[str], dict[int, int]]:
+        """What the articles' quotes reach through their trail keys, in articles not pending:
+        the holders on no trail (quote id, article id) and the trails of the others; and
+        the holder counts, pending ones included, of the keys held by more than ``limit``
+        quotes, which reach nothing. Found by joins in the database: neither the keys nor
+        the holders of a key on a trail travel."""
+        k, p, q = t.trail_keys, t.trail_pending, t.quotes
+        loose: set[tuple[str, str]] = set()
+        trails: set[str] = set()
         common: dict[int, int] = {}
         with self.engine.connect() as conn:
             for chunk in _chunks(sorted(set(article_ids))):
                 theirs = sa.select(k.c.key).where(k.c.article_id.in_(chunk)).distinct().subquery()
-                counts = conn.execute(sa.select(k.c.key, sa.func.count()).join(theirs, theirs.c.key == k.c.key)
-                                      .group_by(k.c.key)).all()
-                common.update((key, n) for key, n in counts if n > limit)
-                query = (sa.select(k.c.key, k.c.quote_id, k.c.article_id).join(theirs, theirs.c.key == k.c.key)
-                         .outerjoin(p, p.c.article_id == k.c.article_id).where(p.c.article_id.is_(None)))
-                for key, quote_id, article_id in conn.execute(query):
-                    if key not in common:
-                        holders.setdefault(key, []).append((quote_id, article_id))
-        return holders, common
+                counted = (sa.select(k.c.key, sa.func.count().label("n")).join(theirs, theirs.c.key == k.c.key)
+                           .group_by(k.c.key))
+                common.update((key, n) for key, n in conn.execute(counted.having(sa.func.count() > limit)))
+                usable = counted.having(sa.func.count() <= limit).subquery()
+                holders = (sa.select(k.c.quote_id, k.c.article_id, q.c.trail_id).distinct()
+                           .join(usable, usable.c.key == k.c.key).join(q, q.c.id == k.c.quote_id)
+                           .outerjoin(p, p.c.article_id == k.c.article_id).where(p.c.article_id.is_(None)))
+                for quote_id, article_id, trail_id in conn.execute(holders):
+                    if trail_id is None:
+                        loose.add((quote_id, article_id))
+                    else:
+                        trails.add(trail_id)
+        return loose, trails, common
+
+    def trail_forms(self, trail_ids: Iterable[str]) -> list[Quote]:
+        q = t.quotes
+        columns = (q.c.trail_id, q.c.text, q.c.kind, q.c.speaker_id, q.c.speaker)
+        found: list[Quote] = []
+        with self.engine.connect() as conn:
+            for chunk in _chunks(sorted(set(trail_ids))):
+                rows = conn.execute(sa.select(*columns).distinct().where(q.c.trail_id.in_(chunk))
+                                    .where(q.c.kind != "indirect").order_by(*columns)).mappings()
+                found.extend(Quote(id="", article_id="", **_interned(row, _REPEATED_QUOTE_FIELDS)) for row in rows)
+        return found
 
     def articles_with_trail_keys(self, article_ids: Iterable[str]) -> set[str]:
         k = t.trail_keys
@@ -435,6 +458,41 @@ class SQLStore(Store):
                                           .where(t.quotes.c.trail_id.is_not(None))).scalars())
         return found
 
+    def trail_paraphrases(self, trail_ids: Iterable[str]) -> list[tuple[str, str, str]]:
+        q = t.quotes
+        found: list[tuple[str, str, str]] = []
+        with self.engine.connect() as conn:
+            for chunk in _chunks(sorted(set(trail_ids))):
+                found.extend(tuple(row) for row in conn.execute(
+                    sa.select(q.c.id, q.c.article_id, q.c.trail_id).where(q.c.trail_id.in_(chunk))
+                    .where(q.c.kind == "indirect")))
+        return found
+
+    def trail_word_postings(self, words: Iterable[str], limit: int) -> tuple[dict[str, list[str]], set[str]]:
+        w = t.trail_words
+        postings: dict[str, list[str]] = {}
+        stock: set[str] = set()
+        with self.engine.connect() as conn:
+            for chunk in _chunks(sorted(set(words))):
+                counts = conn.execute(sa.select(w.c.word, sa.func.count()).where(w.c.word.in_(chunk))
+                                      .group_by(w.c.word)).all()
+                stock.update(word for word, n in counts if n > limit)
+                telling = [word for word, n in counts if n <= limit]
+                for part in _chunks(telling):
+                    for word, trail_id in conn.execute(sa.select(w.c.word, w.c.trail_id).where(w.c.word.in_(part))):
+                        postings.setdefault(word, []).append(trail_id)
+        return postings, stock
+
+    def trails_listing(self, article_ids: Iterable[str]) -> dict[str, set[str]]:
+        ta = t.trail_articles
+        found: dict[str, set[str]] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(sorted(set(article_ids))):
+                for article_id, trail_id in conn.execute(sa.select(ta.c.article_id, ta.c.trail_id)
+                                                         .where(ta.c.article_id.in_(chunk))):
+                    found.setdefault(article_id, set()).add(trail_id)
+        return found
+
     def quote_ids_in_trails(self, trail_ids: Iterable[str]) -> list[str]:
         found: list[str] = []
         with self.engine.connect() as conn:
@@ -443,22 +501,50 @@ class SQLStore(Store):
         return found
 
     def update_trails_part(self, pending: dict[str, int], old_trails: Iterable[str], trails: list[Trail],
-                           mapping: dict[str, str], quote_ids: Iterable[str]) -> int:
+                           mapping: dict[str, str], quote_ids: Iterable[str],
+                           merges: Iterable[TrailMerge] = (),
+                           words_of: Callable[[Trail], Iterable[str]] | None = None) -> int:
         """One transaction: drop ``old_trails``, write ``trails``, re-point ``quote_ids`` (only
-        those in ``mapping`` get a trail) and clear the pending marks that were read (a write
-        since then keeps its mark)."""
+        those in ``mapping`` get a trail), rebuild the ``merges``' stored trails a batch at a
+        time (their members follow the new id) and clear the pending marks that were read
+        (a write since then keeps its mark)."""
         with self.engine.begin() as conn:
-            for chunk in _chunks(sorted(set(old_trails))):
-                conn.execute(sa.delete(t.trails).where(t.trails.c.id.in_(chunk)))
-                conn.execute(sa.delete(t.trail_articles).where(t.trail_articles.c.trail_id.in_(chunk)))
+            self._drop_trails(conn, old_trails)
             for chunk in _chunks(sorted(set(quote_ids))):
                 conn.execute(sa.update(t.quotes).where(t.quotes.c.id.in_(chunk)).values(trail_id=None))
-            self._insert_trails(conn, trails)
+            self._insert_trails(conn, trails, words_of)
             self._point_quotes(conn, mapping)
+            rename = (sa.update(t.quotes).where(t.quotes.c.trail_id == sa.bindparam("old"))
+                      .values(trail_id=sa.bindparam("new")))
+            for batch in _chunks(merges, 200):
+                ids = sorted({s for m in batch for s in m.stored})
+                stored: dict[str, Trail] = {}
+                speakers: dict[str, tuple[str | None, str | None]] = {}
+                for chunk in _chunks(ids):
+                    stored.update((row["id"], Trail.from_dict(dict(row))) for row in
+                                  conn.execute(sa.select(t.trails).where(t.trails.c.id.in_(chunk))).mappings())
+                    q = t.quotes
+                    speakers.update((row.id, (row.speaker_id, row.speaker)) for row in conn.execute(
+                        sa.select(q.c.id, q.c.speaker_id, q.c.speaker).where(q.c.trail_id.in_(chunk))))
+                built, pointed = [], {}
+                for merge in batch:
+                    built.append(merge.build([stored[s] for s in merge.stored if s in stored], speakers, pointed))
+                renames = [{"old": s, "new": tr.id} for merge, tr in zip(batch, built) for s in merge.stored
+                           if s != tr.id]
+                self._drop_trails(conn, ids)
+                if renames:
+                    conn.execute(rename, renames)
+                self._insert_trails(conn, built, words_of)
+                self._point_quotes(conn, pointed)
             _clear_marks(conn, t.trail_pending, pending)
             return conn.execute(sa.select(sa.func.count()).select_from(t.trails)).scalar_one()
 
-    # -- search --------------------------------------------------------------
+    def _drop_trails(self, conn: sa.Connection, trail_ids: Iterable[str]) -> None:
+        for chunk in _chunks(sorted(set(trail_ids))):
+            conn.execute(sa.delete(t.trails).where(t.trails.c.id.in_(chunk)))
+            conn.execute(sa.delete(t.trail_articles).where(t.trail_articles.c.trail_id.in_(chunk)))
+            conn.execute(sa.delete(t.trail_words).where(t.trail_words.c.trail_id.in_(chunk)))
+
     def _by_ids(self, table: sa.Table, record: type, ids: list[str]) -> list[Any]:
         if not ids:
             return []
