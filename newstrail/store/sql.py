@@ -545,6 +545,7 @@ class SQLStore(Store):
             conn.execute(sa.delete(t.trail_articles).where(t.trail_articles.c.trail_id.in_(chunk)))
             conn.execute(sa.delete(t.trail_words).where(t.trail_words.c.trail_id.in_(chunk)))
 
+    # -- search --------------------------------------------------------------
     def _by_ids(self, table: sa.Table, record: type, ids: list[str]) -> list[Any]:
         if not ids:
             return []
