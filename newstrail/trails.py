@@ -563,12 +563,13 @@ def update_trails(store, *, full: bool = False, chunk: int = CHUNK) -> int:
     # pass's own index sees every holder.
     alone = len(order) <= chunk and store.counts().get("articles", 0) <= len(order)
     # Stored trails listing a pending article hold quotes that article's rewrite replaced:
-    # whichever pass reaches them rebuilds them from their members.
-    touched = set() if alone else store.trails_touching(article_ids=order)
+    # the pass of that article, and any earlier pass that reaches them, rebuilds them from
+    # their members. (Read once: a trail a pass rebuilds no longer lists waiting articles.)
+    listed = store.trails_listing(order)
     stored = 0
     for start in range(0, len(order), chunk):
         stored = _update_part(store, {a: pending[a] for a in order[start:start + chunk]}, set(order[start:]),
-                              touched, look_up=not alone)
+                              listed, look_up=not alone)
     return stored
 
 
@@ -600,11 +601,13 @@ def _paraphrase_reach(store, refs: Iterable[QuoteRef]) -> set[str]:
     return reached
 
 
-def _update_part(store, part: dict[str, int], waiting: set[str], touched: set[str], look_up: bool = True) -> int:
+def _update_part(store, part: dict[str, int], waiting: set[str], listed: dict[str, set[str]],
+                 look_up: bool = True) -> int:
     """One pass: ``part``'s quotes, matched with what they reach and written with it.
 
     ``waiting``: this pass's articles and those of later passes, whose stored quotes are
-    not reached (this pass reads its own as new; the later ones' turn comes).
+    not reached (this pass reads its own as new; the later ones' turn comes). ``listed``:
+    pending article → the stored trails that listed it when the run began.
     """
     new_refs = _refs_for(store, part)
     # Keys are written with the articles (computed on the workers); an article stored
@@ -619,7 +622,8 @@ def _update_part(store, part: dict[str, int], waiting: set[str], touched: set[st
     # Trails listing an article of this pass lose its old quotes: they are rebuilt from their
     # members, compared afresh. The others only gain members, so what was decided inside
     # them stands: their wordings are enough to match new quotes with.
-    broken = store.trails_touching(article_ids=part) | (reached & touched)
+    touched = set().union(*listed.values())
+    broken = set().union(*(listed.get(article, ()) for article in part)) | (reached & touched)
     members = store.quote_ids_in_trails(broken)
     placed = {q: article for q, (article, _) in store.quote_trail_ids(members).items() if article not in waiting}
     placed.update((q, article) for q, article in loose if article not in waiting)

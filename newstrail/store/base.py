@@ -215,9 +215,6 @@ class Store(abc.ABC):
         """Replace the trail keys of the articles (for articles written without them)."""
 
     @abc.abstractmethod
-    def trails_touching(self, article_ids: Iterable[str] = (), quote_ids: Iterable[str] = ()) -> set[str]: ...
-
-    @abc.abstractmethod
     def trail_paraphrases(self, trail_ids: Iterable[str]) -> list[tuple[str, str, str]]:
         """The trails' paraphrases: (quote id, article id, trail id)."""
 

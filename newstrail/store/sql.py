@@ -445,19 +445,6 @@ class SQLStore(Store):
                 conn.execute(sa.delete(t.trail_keys).where(t.trail_keys.c.article_id.in_(chunk)))
             self._insert_keys(conn, keys)
 
-    def trails_touching(self, article_ids: Iterable[str] = (), quote_ids: Iterable[str] = ()) -> set[str]:
-        """Ids of the trails that list one of the articles or hold one of the quotes."""
-        found: set[str] = set()
-        with self.engine.connect() as conn:
-            for chunk in _chunks(sorted(set(article_ids))):
-                found.update(conn.execute(sa.select(t.trail_articles.c.trail_id).distinct()
-                                          .where(t.trail_articles.c.article_id.in_(chunk))).scalars())
-            for chunk in _chunks(sorted(set(quote_ids))):
-                found.update(conn.execute(sa.select(t.quotes.c.trail_id).distinct()
-                                          .where(t.quotes.c.id.in_(chunk))
-                                          .where(t.quotes.c.trail_id.is_not(None))).scalars())
-        return found
-
     def trail_paraphrases(self, trail_ids: Iterable[str]) -> list[tuple[str, str, str]]:
         q = t.quotes
         found: list[tuple[str, str, str]] = []
@@ -478,9 +465,8 @@ class SQLStore(Store):
                                       .group_by(w.c.word)).all()
                 stock.update(word for word, n in counts if n > limit)
                 telling = [word for word, n in counts if n <= limit]
-                for part in _chunks(telling):
-                    for word, trail_id in conn.execute(sa.select(w.c.word, w.c.trail_id).where(w.c.word.in_(part))):
-                        postings.setdefault(word, []).append(trail_id)
+                for word, trail_id in conn.execute(sa.select(w.c.word, w.c.trail_id).where(w.c.word.in_(telling))):
+                    postings.setdefault(word, []).append(trail_id)
         return postings, stock
 
     def trails_listing(self, article_ids: Iterable[str]) -> dict[str, set[str]]:
@@ -516,6 +502,7 @@ class SQLStore(Store):
             self._point_quotes(conn, mapping)
             rename = (sa.update(t.quotes).where(t.quotes.c.trail_id == sa.bindparam("old"))
                       .values(trail_id=sa.bindparam("new")))
+            q = t.quotes
             for batch in _chunks(merges, 200):
                 ids = sorted({s for m in batch for s in m.stored})
                 stored: dict[str, Trail] = {}
@@ -523,7 +510,6 @@ class SQLStore(Store):
                 for chunk in _chunks(ids):
                     stored.update((row["id"], Trail.from_dict(dict(row))) for row in
                                   conn.execute(sa.select(t.trails).where(t.trails.c.id.in_(chunk))).mappings())
-                    q = t.quotes
                     speakers.update((row.id, (row.speaker_id, row.speaker)) for row in conn.execute(
                         sa.select(q.c.id, q.c.speaker_id, q.c.speaker).where(q.c.trail_id.in_(chunk))))
                 built, pointed = [], {}
