@@ -42,6 +42,7 @@ if str(ROOT) not in sys.path:
 
 from newstrail.records import Article, Quote, Speaker  # noqa: E402
 from newstrail.store import Store, open_store  # noqa: E402
+from newstrail.trails import TRAIL_INDEX  # noqa: E402
 
 SAMPLE = ROOT / "newstrail" / "data" / "sample"
 CACHE = ROOT / "out" / "load"
@@ -152,7 +153,7 @@ def build_corpus(source: Store, target: Store, articles_wanted: int, seed: int =
                 for q in quotes[a.id]:
                     if q.trail_id:
                         quote_trails[f"{a.id}~{n}:{q.id.rsplit(':', 1)[-1]}"] = f"{q.trail_id}~{n}"
-    target.replace_trails(new_trails, quote_trails)
+    target.replace_trails(new_trails, quote_trails, TRAIL_INDEX)
 
 
 def copy_records(source: Store, target: Store) -> None:
@@ -164,7 +165,7 @@ def copy_records(source: Store, target: Store) -> None:
                             {(q.article_id, q.speaker_local): q.speaker_id for q in quotes
                              if q.speaker_id and q.speaker_local})
     target.replace_stories(list(source.iter_stories()), {a.id: a.story_id for a in articles if a.story_id})
-    target.replace_trails(list(source.iter_trails()), {q.id: q.trail_id for q in quotes if q.trail_id})
+    target.replace_trails(list(source.iter_trails()), {q.id: q.trail_id for q in quotes if q.trail_id}, TRAIL_INDEX)
 
 
 def corpus(args: argparse.Namespace, tmp: Path) -> str:

@@ -318,6 +318,22 @@ def trail_words(trail: Trail) -> set[str]:
     return set().union(*(_content(fold_words(text)) for text in texts))
 
 
+def trail_form_keys(trail: Trail) -> set[int]:
+    """The trail keys of a trail's wordings: those its verbatim members hold (``_keys``)."""
+    texts = [trail.text, *(v["text"] for v in trail.variants or [])]
+    return {trail_key(shingle) for text in texts for shingle in _shingles(fold_words(text))}
+
+
+class _Index:
+    """What the store keeps of each trail it writes (``store.TrailIndex``)."""
+
+    words = staticmethod(trail_words)
+    keys = staticmethod(trail_form_keys)
+
+
+TRAIL_INDEX = _Index()
+
+
 def _need(words: set[str], stock: int) -> float:
     """Telling words a paraphrase with ``words`` must share with a trail, ``stock`` of them
     being stock words (which count toward its share but are not looked up)."""
@@ -639,7 +655,7 @@ def _update_part(store, part: dict[str, int], waiting: set[str], listed: dict[st
     settled = {q: None for q, article in loose if article not in waiting}
     result = build_trails(refs, set(common), settled, {trail for _, trail in said.values()}, avoid)
     return store.update_trails_part(part, broken, result.trails, result.mapping,
-                                    {r.quote.id for r in refs if r.stands_for is None}, result.merges, trail_words)
+                                    {r.quote.id for r in refs if r.stands_for is None}, result.merges, TRAIL_INDEX)
 
 
 def trail_keys_of(quotes: list[Quote], article) -> list[tuple[int, str, str]]:

@@ -25,6 +25,19 @@ class TrailMerge(Protocol):
         ...
 
 
+class TrailIndex(Protocol):
+    """What the store indexes of each trail it writes, so that a later pass finds the
+    trail without reading its members (``newstrail.trails.TRAIL_INDEX``)."""
+
+    def words(self, trail: Trail) -> Iterable[str]:
+        """Content words a paraphrase of the trail would share (``trail_words``)."""
+        ...
+
+    def keys(self, trail: Trail) -> Iterable[int]:
+        """The trail keys of its wordings: what a new quote repeating it holds too."""
+        ...
+
+
 @dataclass(slots=True)
 class SpeakerRef:
     """One distinct (article, in-article speaker name) pair with its quote count.
@@ -171,10 +184,10 @@ class Store(abc.ABC):
         """Articles written since the stories stage last ran: article id → mark."""
 
     @abc.abstractmethod
-    def replace_trails(self, trails: list[Trail], mapping: dict[str, str],
-                       words_of: Callable[[Trail], Iterable[str]] | None = None) -> None:
+    def replace_trails(self, trails: list[Trail], mapping: dict[str, str], index: TrailIndex | None = None) -> None:
         """Replace all trails and point each quote in ``mapping`` (quote id → trail id) at its
-        trail. ``words_of``: a trail's words to index for paraphrase reach (``trails.trail_words``)."""
+        trail. ``index``: what to index of each trail for later incremental runs; without
+        it, those runs reach these trails only after a full rebuild."""
 
     @abc.abstractmethod
     def reset_trails(self) -> None:
@@ -197,10 +210,10 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def trail_key_holders(self, article_ids: Iterable[str], limit: int
                           ) -> tuple[set[tuple[str, str]], set[str], dict[int, int]]:
-        """What the articles' quotes reach through the trail keys they hold, in articles
-        not pending: the holders on no trail (quote id, article id) and the trails the
-        other holders are on; and the holder counts (pending ones included) of the keys
-        held by more than ``limit`` quotes, which reach nothing."""
+        """What the articles' quotes reach through the trail keys they hold: the holders on
+        no trail in articles not pending (quote id, article id), and the trails whose
+        indexed keys (``TrailIndex.keys``) they share; and the holder counts (pending ones
+        included) of the keys held by more than ``limit`` quotes, which reach nothing."""
 
     @abc.abstractmethod
     def trail_forms(self, trail_ids: Iterable[str]) -> list[Quote]:
@@ -220,7 +233,7 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def trail_word_postings(self, words: Iterable[str], limit: int) -> tuple[dict[str, list[str]], set[str]]:
-        """The stored trails holding each word (``words_of`` when written), and apart, the
+        """The stored trails holding each word (``TrailIndex.words`` when written), and apart, the
         words held by more than ``limit`` trails (stock words: no postings)."""
 
     @abc.abstractmethod
@@ -233,10 +246,9 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def update_trails_part(self, pending: dict[str, int], old_trails: Iterable[str], trails: list[Trail],
                            mapping: dict[str, str], quote_ids: Iterable[str],
-                           merges: Iterable[TrailMerge] = (),
-                           words_of: Callable[[Trail], Iterable[str]] | None = None) -> int:
+                           merges: Iterable[TrailMerge] = (), index: TrailIndex | None = None) -> int:
         """Replace some trails and rebuild the ``merges``' in one transaction (indexing each
-        written trail's ``words_of``); returns the number of trails stored."""
+        written trail with ``index``); returns the number of trails stored."""
 
     # -- search, failures, state, stats -----------------------------------------------
     @abc.abstractmethod

@@ -150,7 +150,15 @@ trail_keys = sa.Table(
     sa.Column("key", sa.BigInteger, nullable=False, index=True),
     sa.Column("quote_id", sa.Text, nullable=False),
     sa.Column("article_id", sa.Text, nullable=False, index=True),
+    # (v10) The quote is on no trail and its article is not pending: a holder a new quote
+    # must be compared with one by one. Kept by the trails stage; false when written.
+    sa.Column("loose", sa.Boolean, nullable=False, server_default=sa.false()),
 )
+# Only the loose holders of a key are read one by one (a key of a quote repeated eighty
+# times has eighty holders, all on one trail, found through trail_form_keys instead).
+# (A query must say ``loose = true`` as the index does for SQLite's planner to use it.)
+LOOSE = trail_keys.c.loose == sa.true()
+trail_keys_loose = sa.Index("ix_trail_keys_loose", trail_keys.c.key, sqlite_where=LOOSE, postgresql_where=LOOSE)
 # Articles written since the trails stage last ran (marked in the write's transaction).
 trail_pending = _marks("trail_pending", "article_id")
 # Which trails an article appears in: a changed article's old trails are found without a scan.
@@ -166,6 +174,14 @@ trail_words = sa.Table(
     "trail_words", metadata,
     sa.Column("trail_id", sa.Text, nullable=False, index=True),
     sa.Column("word", sa.Text, nullable=False, index=True),
+)
+
+# (v10) The trail keys of each stored trail's wordings, once per trail: a new quote
+# reaches a trail in one row per key, however many members repeat it.
+trail_form_keys = sa.Table(
+    "trail_form_keys", metadata,
+    sa.Column("key", sa.BigInteger, nullable=False, index=True),
+    sa.Column("trail_id", sa.Text, nullable=False, index=True),
 )
 
 state = sa.Table(
@@ -262,10 +278,24 @@ def _v9_trail_words(conn: sa.Connection, fts_setup: FtsSetup) -> None:
         conn.execute(sa.insert(state).values(key=TRAILS_REBUILD_KEY, value=True))
 
 
+def _v10_trail_form_keys(conn: sa.Connection, fts_setup: FtsSetup) -> None:
+    present = {c["name"] for c in sa.inspect(conn).get_columns("trail_keys")}
+    if "loose" not in present:
+        default = sa.false().compile(dialect=conn.dialect)
+        conn.exec_driver_sql(f"ALTER TABLE trail_keys ADD COLUMN loose BOOLEAN NOT NULL DEFAULT {default}")
+    trail_keys_loose.create(conn, checkfirst=True)
+    trail_form_keys.create(conn, checkfirst=True)
+    # No holder is marked loose and no trail has its keys yet: the next trails stage
+    # rebuilds them all once (which marks every holder as it places it).
+    if conn.execute(sa.select(articles.c.id).limit(1)).first() is not None:
+        conn.execute(sa.delete(state).where(state.c.key == TRAILS_REBUILD_KEY))
+        conn.execute(sa.insert(state).values(key=TRAILS_REBUILD_KEY, value=True))
+
+
 # Append new migrations here; never edit one that has shipped.
 MIGRATIONS: list[Migration] = [_v1_initial, _v2_speaker_blocks, _v3_stories_trails, _v4_speaker_quotes_index,
                                _v5_fts_refresh, _v6_incremental_trails, _v7_story_pending, _v8_fts_update_columns,
-                               _v9_trail_words]
+                               _v9_trail_words, _v10_trail_form_keys]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -9,7 +9,7 @@ import itertools
 import re
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from typing import Any
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from ..records import Article, Failure, Quote, Speaker, Story, Trail
 from . import schema as t
-from .base import SpeakerPlacement, SpeakerRef, Store, TrailMerge, WriteBatch
+from .base import SpeakerPlacement, SpeakerRef, Store, TrailIndex, TrailMerge, WriteBatch
 
 # Rows per round trip when streaming reads; large enough to amortise, small enough to stay flat in memory.
 _FETCH = 1000
@@ -327,36 +327,52 @@ class SQLStore(Store):
     def stories_pending(self) -> dict[str, int]:
         return self._marks_of(t.story_pending)
 
-    def replace_trails(self, trails: list[Trail], mapping: dict[str, str],
-                       words_of: Callable[[Trail], Iterable[str]] | None = None) -> None:
+    def replace_trails(self, trails: list[Trail], mapping: dict[str, str], index: TrailIndex | None = None) -> None:
         with self.engine.begin() as conn:
-            for table in (t.trails, t.trail_articles, t.trail_words):
+            for table in (t.trails, t.trail_articles, t.trail_words, t.trail_form_keys):
                 conn.execute(sa.delete(table))
-            self._insert_trails(conn, trails, words_of)
+            self._insert_trails(conn, trails, index)
             conn.execute(sa.update(t.quotes).where(t.quotes.c.trail_id.is_not(None)).values(trail_id=None))
             self._point_quotes(conn, mapping)
+            self._mark_loose(conn, None)
 
     def reset_trails(self) -> None:
         with self.engine.begin() as conn:
-            # The keys stay: they follow from the quotes alone.
-            for table in (t.trails, t.trail_articles, t.trail_words, t.trail_pending):
+            # The keys stay: they follow from the quotes alone. Every article is pending
+            # again, so no holder is loose.
+            for table in (t.trails, t.trail_articles, t.trail_words, t.trail_form_keys, t.trail_pending):
                 conn.execute(sa.delete(table))
             conn.execute(sa.update(t.quotes).where(t.quotes.c.trail_id.is_not(None)).values(trail_id=None))
+            conn.execute(sa.update(t.trail_keys).where(t.LOOSE).values(loose=False))
             conn.execute(sa.insert(t.trail_pending).from_select(
                 ["article_id", "mark"], sa.select(t.articles.c.id, sa.literal(0, sa.BigInteger))))
 
-    def _insert_trails(self, conn: sa.Connection, trails: list[Trail],
-                       words_of: Callable[[Trail], Iterable[str]] | None = None) -> None:
+    def _insert_trails(self, conn: sa.Connection, trails: list[Trail], index: TrailIndex | None = None) -> None:
         for chunk in _chunks(trails):
             conn.execute(sa.insert(t.trails), [tr.to_dict() for tr in chunk])
         links = [{"trail_id": tr.id, "article_id": a} for tr in trails
                  for a in dict.fromkeys([*tr.article_ids, *(p["article_id"] for p in tr.paraphrases or [])])]
         for chunk in _chunks(links):
             conn.execute(sa.insert(t.trail_articles), chunk)
-        if words_of is not None:
-            words = [{"trail_id": tr.id, "word": w} for tr in trails for w in sorted(set(words_of(tr)))]
+        if index is not None:
+            words = [{"trail_id": tr.id, "word": w} for tr in trails for w in sorted(set(index.words(tr)))]
             for chunk in _chunks(words, 2000):
                 conn.execute(sa.insert(t.trail_words), chunk)
+            keys = [{"trail_id": tr.id, "key": k} for tr in trails for k in sorted(set(index.keys(tr)))]
+            for chunk in _chunks(keys, 2000):
+                conn.execute(sa.insert(t.trail_form_keys), chunk)
+
+    def _mark_loose(self, conn: sa.Connection, article_ids: Iterable[str] | None) -> None:
+        """Set ``trail_keys.loose`` for the articles' keys (``None``: every key) from where
+        their quotes now stand: on no trail, in an article not pending."""
+        k, q, p = t.trail_keys, t.quotes, t.trail_pending
+        loose = sa.and_(~sa.exists().where(q.c.id == k.c.quote_id, q.c.trail_id.is_not(None)),
+                        ~sa.exists().where(p.c.article_id == k.c.article_id))
+        if article_ids is None:
+            conn.execute(sa.update(k).values(loose=loose))
+            return
+        for chunk in _chunks(sorted(set(article_ids))):
+            conn.execute(sa.update(k).where(k.c.article_id.in_(chunk)).values(loose=loose))
 
     def _point_quotes(self, conn: sa.Connection, mapping: dict[str, str]) -> None:
         update = (sa.update(t.quotes).where(t.quotes.c.id == sa.bindparam("q_id"))
@@ -398,7 +414,7 @@ class SQLStore(Store):
         the holder counts, pending ones included, of the keys held by more than ``limit``
         quotes, which reach nothing. Found by joins in the database: neither the keys nor
         the holders of a key on a trail travel."""
-        k, p, q = t.trail_keys, t.trail_pending, t.quotes
+        k, f = t.trail_keys, t.trail_form_keys
         loose: set[tuple[str, str]] = set()
         trails: set[str] = set()
         common: dict[int, int] = {}
@@ -409,14 +425,12 @@ class SQLStore(Store):
                            .group_by(k.c.key))
                 common.update((key, n) for key, n in conn.execute(counted.having(sa.func.count() > limit)))
                 usable = counted.having(sa.func.count() <= limit).subquery()
-                holders = (sa.select(k.c.quote_id, k.c.article_id, q.c.trail_id).distinct()
-                           .join(usable, usable.c.key == k.c.key).join(q, q.c.id == k.c.quote_id)
-                           .outerjoin(p, p.c.article_id == k.c.article_id).where(p.c.article_id.is_(None)))
-                for quote_id, article_id, trail_id in conn.execute(holders):
-                    if trail_id is None:
-                        loose.add((quote_id, article_id))
-                    else:
-                        trails.add(trail_id)
+                # The holders on trails are not read: each trail's keys are kept once.
+                loose.update(tuple(row) for row in conn.execute(
+                    sa.select(k.c.quote_id, k.c.article_id).distinct().join(usable, usable.c.key == k.c.key)
+                    .where(t.LOOSE)))
+                trails.update(conn.execute(sa.select(f.c.trail_id).distinct().join(usable, usable.c.key == f.c.key))
+                              .scalars())
         return loose, trails, common
 
     def trail_forms(self, trail_ids: Iterable[str]) -> list[Quote]:
@@ -488,17 +502,21 @@ class SQLStore(Store):
 
     def update_trails_part(self, pending: dict[str, int], old_trails: Iterable[str], trails: list[Trail],
                            mapping: dict[str, str], quote_ids: Iterable[str],
-                           merges: Iterable[TrailMerge] = (),
-                           words_of: Callable[[Trail], Iterable[str]] | None = None) -> int:
+                           merges: Iterable[TrailMerge] = (), index: TrailIndex | None = None) -> int:
         """One transaction: drop ``old_trails``, write ``trails``, re-point ``quote_ids`` (only
         those in ``mapping`` get a trail), rebuild the ``merges``' stored trails a batch at a
         time (their members follow the new id) and clear the pending marks that were read
-        (a write since then keeps its mark)."""
+        (a write since then keeps its mark), and mark which of the re-pointed quotes' keys
+        are now loose."""
+        quote_ids = sorted(set(quote_ids))
         with self.engine.begin() as conn:
             self._drop_trails(conn, old_trails)
-            for chunk in _chunks(sorted(set(quote_ids))):
+            touched = set(pending)
+            for chunk in _chunks(quote_ids):
+                touched.update(conn.execute(sa.select(t.quotes.c.article_id).distinct()
+                                            .where(t.quotes.c.id.in_(chunk))).scalars())
                 conn.execute(sa.update(t.quotes).where(t.quotes.c.id.in_(chunk)).values(trail_id=None))
-            self._insert_trails(conn, trails, words_of)
+            self._insert_trails(conn, trails, index)
             self._point_quotes(conn, mapping)
             rename = (sa.update(t.quotes).where(t.quotes.c.trail_id == sa.bindparam("old"))
                       .values(trail_id=sa.bindparam("new")))
@@ -520,9 +538,11 @@ class SQLStore(Store):
                 self._drop_trails(conn, ids)
                 if renames:
                     conn.execute(rename, renames)
-                self._insert_trails(conn, built, words_of)
+                self._insert_trails(conn, built, index)
                 self._point_quotes(conn, pointed)
             _clear_marks(conn, t.trail_pending, pending)
+            # Members renamed by a merge stay on a trail: only the re-pointed quotes change.
+            self._mark_loose(conn, touched)
             return conn.execute(sa.select(sa.func.count()).select_from(t.trails)).scalar_one()
 
     def _drop_trails(self, conn: sa.Connection, trail_ids: Iterable[str]) -> None:
@@ -530,6 +550,7 @@ class SQLStore(Store):
             conn.execute(sa.delete(t.trails).where(t.trails.c.id.in_(chunk)))
             conn.execute(sa.delete(t.trail_articles).where(t.trail_articles.c.trail_id.in_(chunk)))
             conn.execute(sa.delete(t.trail_words).where(t.trail_words.c.trail_id.in_(chunk)))
+            conn.execute(sa.delete(t.trail_form_keys).where(t.trail_form_keys.c.trail_id.in_(chunk)))
 
     # -- search --------------------------------------------------------------
     def _by_ids(self, table: sa.Table, record: type, ids: list[str]) -> list[Any]:
