@@ -227,6 +227,31 @@ def test_trails_stored_before_their_words_were_kept_are_rebuilt_once(tmp_path):
         assert [p["article_id"] for p in trail.paraphrases] == ["g"]
 
 
+def test_trails_stored_before_their_keys_were_indexed_are_rebuilt_once(tmp_path):
+    from newstrail.store.schema import TRAILS_REBUILD_KEY
+
+    path = tmp_path / "v9.db"
+    with open_store(str(path)) as store:
+        _write(store, "a1", [LINES[0], LINES[1]], day=1)
+        _write(store, "a2", [LINES[0]], day=2)
+        update_trails(store)  # one trail; LINES[1] on none
+        with store.engine.begin() as conn:  # what version 9 made: no loose marks, no trail keys
+            conn.exec_driver_sql("DROP INDEX ix_trail_keys_loose")
+            conn.exec_driver_sql("ALTER TABLE trail_keys DROP COLUMN loose")
+            conn.exec_driver_sql("DROP TABLE trail_form_keys")
+            conn.exec_driver_sql("UPDATE schema_version SET version = 9")
+    with open_store(str(path)) as store:
+        assert store.get_state(TRAILS_REBUILD_KEY)
+        update_trails(store)  # the rebuild
+        assert not store.get_state(TRAILS_REBUILD_KEY)
+        # A new article reaches the stored trail through its keys, and the quote on no trail
+        # through its holder, both kept by the rebuild.
+        _write(store, "a3", [LINES[0], LINES[1]], day=3)
+        update_trails(store)
+        _check_equals_full_rebuild(store)
+        assert sorted(t.article_ids for t in store.iter_trails()) == [["a1", "a2", "a3"], ["a1", "a3"]]
+
+
 def test_first_run_after_the_upgrade_rebuilds_everything(tmp_path):
     from newstrail.store.schema import TRAILS_REBUILD_KEY
 
