@@ -6,7 +6,7 @@ PostgreSQL backend can sit beside SQLite without touching any stage.
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 

@@ -409,11 +409,11 @@ class SQLStore(Store):
 
     def trail_key_holders(self, article_ids: Iterable[str], limit: int
                           ) -> tuple[set[tuple[str, str]], set[str], dict[int, int]]:
-        """What the articles' quotes reach through their trail keys, in articles not pending:
-        the holders on no trail (quote id, article id) and the trails of the others; and
-        the holder counts, pending ones included, of the keys held by more than ``limit``
-        quotes, which reach nothing. Found by joins in the database: neither the keys nor
-        the holders of a key on a trail travel."""
+        """What the articles' quotes reach through their trail keys: the loose holders
+        (quote id, article id) and the trails holding a key; and the holder counts, pending
+        ones included, of the keys held by more than ``limit`` quotes, which reach nothing.
+        Found by joins in the database, which read each trail's keys once and never the
+        holders on a trail: neither the keys nor those holders travel."""
         k, f = t.trail_keys, t.trail_form_keys
         loose: set[tuple[str, str]] = set()
         trails: set[str] = set()
