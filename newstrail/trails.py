@@ -549,7 +549,8 @@ def update_trails(store, *, full: bool = False, chunk: int = CHUNK) -> int:
     Incremental: only the articles written since the last run (marked pending in their
     write's transaction) are read, with what their quotes may repeat, found through the
     hashed word 4-grams kept in ``trail_keys``: stored quotes on no trail, and stored
-    trails, each as its distinct wordings; indirect speech also reaches the trails whose
+    trails (whose keys are kept once per trail, ``TRAIL_INDEX``), each as its distinct
+    wordings; indirect speech also reaches the trails whose
     words it shares (``trail_words``). A trail that gains members is rebuilt from its stored
     record, so a pass holds its new quotes and what they reach, never a stored trail's
     members; a trail listing a rewritten article is rebuilt from its members. Pending

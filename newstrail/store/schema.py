@@ -156,9 +156,12 @@ trail_keys = sa.Table(
 )
 # Only the loose holders of a key are read one by one (a key of a quote repeated eighty
 # times has eighty holders, all on one trail, found through trail_form_keys instead).
-# (A query must say ``loose = true`` as the index does for SQLite's planner to use it.)
+# (A query must say ``loose = true`` as the index does for SQLite's planner to use it, and
+# the column is in the index too: without statistics, SQLite would otherwise pick the plain
+# key index, which matches as many columns, and test every holder.)
 LOOSE = trail_keys.c.loose == sa.true()
-trail_keys_loose = sa.Index("ix_trail_keys_loose", trail_keys.c.key, sqlite_where=LOOSE, postgresql_where=LOOSE)
+trail_keys_loose = sa.Index("ix_trail_keys_loose", trail_keys.c.key, trail_keys.c.loose,
+                            sqlite_where=LOOSE, postgresql_where=LOOSE)
 # Articles written since the trails stage last ran (marked in the write's transaction).
 trail_pending = _marks("trail_pending", "article_id")
 # Which trails an article appears in: a changed article's old trails are found without a scan.

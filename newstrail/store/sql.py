@@ -421,16 +421,18 @@ class SQLStore(Store):
         with self.engine.connect() as conn:
             for chunk in _chunks(sorted(set(article_ids))):
                 theirs = sa.select(k.c.key).where(k.c.article_id.in_(chunk)).distinct().subquery()
-                counted = (sa.select(k.c.key, sa.func.count().label("n")).join(theirs, theirs.c.key == k.c.key)
-                           .group_by(k.c.key))
-                common.update((key, n) for key, n in conn.execute(counted.having(sa.func.count() > limit)))
-                usable = counted.having(sa.func.count() <= limit).subquery()
-                # The holders on trails are not read: each trail's keys are kept once.
-                loose.update(tuple(row) for row in conn.execute(
-                    sa.select(k.c.quote_id, k.c.article_id).distinct().join(usable, usable.c.key == k.c.key)
-                    .where(t.LOOSE)))
-                trails.update(conn.execute(sa.select(f.c.trail_id).distinct().join(usable, usable.c.key == f.c.key))
-                              .scalars())
+                usable = []
+                for key, n in conn.execute(sa.select(k.c.key, sa.func.count()).join(theirs, theirs.c.key == k.c.key)
+                                           .group_by(k.c.key)):
+                    if n > limit:
+                        common[key] = n
+                    else:
+                        usable.append(key)
+                for keys in _chunks(usable):
+                    # The holders on trails are not read: each trail's keys are kept once.
+                    loose.update(tuple(row) for row in conn.execute(
+                        sa.select(k.c.quote_id, k.c.article_id).where(k.c.key.in_(keys), t.LOOSE)))
+                    trails.update(conn.execute(sa.select(f.c.trail_id).distinct().where(f.c.key.in_(keys))).scalars())
         return loose, trails, common
 
     def trail_forms(self, trail_ids: Iterable[str]) -> list[Quote]:
