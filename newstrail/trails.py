@@ -312,16 +312,18 @@ def _content(words: list[str]) -> set[str]:
     return {stem(w) for w in words if len(w) > 2 and w not in STOP}
 
 
+def _wordings(trail: Trail) -> list[str]:
+    return [trail.text, *(v["text"] for v in trail.variants or [])]
+
+
 def trail_words(trail: Trail) -> set[str]:
     """The content words (stemmed) of a trail's wordings: what a paraphrase of it shares."""
-    texts = [trail.text, *(v["text"] for v in trail.variants or [])]
-    return set().union(*(_content(fold_words(text)) for text in texts))
+    return set().union(*(_content(fold_words(text)) for text in _wordings(trail)))
 
 
 def trail_form_keys(trail: Trail) -> set[int]:
     """The trail keys of a trail's wordings: those its verbatim members hold (``_keys``)."""
-    texts = [trail.text, *(v["text"] for v in trail.variants or [])]
-    return {trail_key(shingle) for text in texts for shingle in _shingles(fold_words(text))}
+    return {trail_key(shingle) for text in _wordings(trail) for shingle in _shingles(fold_words(text))}
 
 
 class _Index:
@@ -648,8 +650,8 @@ def _update_part(store, part: dict[str, int], waiting: set[str], listed: dict[st
     # The gaining trails' paraphrases are assigned afresh, as one pass over everything would:
     # a trail formed since may render their words better.
     said = {q: (article, trail) for q, article, trail in store.trail_paraphrases(gaining) if article not in waiting}
-    listed = store.trails_listing({article for article, _ in said.values()})
-    avoid = {q: listed.get(article, set()) - {trail} for q, (article, trail) in said.items()}
+    listing = store.trails_listing({article for article, _ in said.values()})
+    avoid = {q: listing.get(article, set()) - {trail} for q, (article, trail) in said.items()}
     placed.update((q, article) for q, (article, _) in said.items())
     refs = (new_refs + _refs_for(store, set(placed.values()), set(placed)) + _stand_ins(store.trail_forms(gaining)))
     # Quotes on no trail were compared with each other when the later of them was new.

@@ -2,6 +2,8 @@
 as a full rebuild over every stored quote gives them (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 
 from newstrail.records import Article, Quote
@@ -202,22 +204,35 @@ def test_paraphrases_follow_the_trails_as_one_pass_would(store):
     assert trails["a5"].paraphrases == []
 
 
-def test_trails_stored_before_their_words_were_kept_are_rebuilt_once(tmp_path):
+def _as_version(store, version: int, *statements: str) -> None:
+    """Make the store what an older version left: ``statements`` undo the newer schema."""
+    with store.engine.begin() as conn:
+        for statement in statements:
+            conn.exec_driver_sql(statement)
+        conn.exec_driver_sql(f"UPDATE schema_version SET version = {version}")
+
+
+@contextmanager
+def _upgraded(path):
+    """The store at ``path`` opened by this version, its trails rebuilt once as the migration asks."""
     from newstrail.store.schema import TRAILS_REBUILD_KEY
 
+    with open_store(str(path)) as store:
+        assert store.get_state(TRAILS_REBUILD_KEY)
+        update_trails(store)  # the rebuild
+        assert not store.get_state(TRAILS_REBUILD_KEY)
+        yield store
+
+
+def test_trails_stored_before_their_words_were_kept_are_rebuilt_once(tmp_path):
     path = tmp_path / "v8.db"
     with open_store(str(path)) as store:
         _others(store)
         _write(store, "a5", [LINES[2]], day=5)
         _write(store, "a6", [LINES[2]], day=6)
         update_trails(store)
-        with store.engine.begin() as conn:  # what version 8 made: no trail words
-            conn.exec_driver_sql("DROP TABLE trail_words")
-            conn.exec_driver_sql("UPDATE schema_version SET version = 8")
-    with open_store(str(path)) as store:
-        assert store.get_state(TRAILS_REBUILD_KEY)
-        update_trails(store)  # the rebuild
-        assert not store.get_state(TRAILS_REBUILD_KEY)
+        _as_version(store, 8, "DROP TABLE trail_words")  # no trail words
+    with _upgraded(path) as store:
         # Indirect speech alone in its article finds the trail through the words the rebuild kept.
         _write_with_indirect(store, "g", None, "the harbour board had not answered a single one of their "
                              "letters since May", day=12)
@@ -228,22 +243,14 @@ def test_trails_stored_before_their_words_were_kept_are_rebuilt_once(tmp_path):
 
 
 def test_trails_stored_before_their_keys_were_indexed_are_rebuilt_once(tmp_path):
-    from newstrail.store.schema import TRAILS_REBUILD_KEY
-
     path = tmp_path / "v9.db"
     with open_store(str(path)) as store:
         _write(store, "a1", [LINES[0], LINES[1]], day=1)
         _write(store, "a2", [LINES[0]], day=2)
         update_trails(store)  # one trail; LINES[1] on none
-        with store.engine.begin() as conn:  # what version 9 made: no loose marks, no trail keys
-            conn.exec_driver_sql("DROP INDEX ix_trail_keys_loose")
-            conn.exec_driver_sql("ALTER TABLE trail_keys DROP COLUMN loose")
-            conn.exec_driver_sql("DROP TABLE trail_form_keys")
-            conn.exec_driver_sql("UPDATE schema_version SET version = 9")
-    with open_store(str(path)) as store:
-        assert store.get_state(TRAILS_REBUILD_KEY)
-        update_trails(store)  # the rebuild
-        assert not store.get_state(TRAILS_REBUILD_KEY)
+        _as_version(store, 9, "DROP INDEX ix_trail_keys_loose",  # no loose marks, no trail keys
+                    "ALTER TABLE trail_keys DROP COLUMN loose", "DROP TABLE trail_form_keys")
+    with _upgraded(path) as store:
         # A new article reaches the stored trail through its keys, and the quote on no trail
         # through its holder, both kept by the rebuild.
         _write(store, "a3", [LINES[0], LINES[1]], day=3)
