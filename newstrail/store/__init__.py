@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .base import SpeakerPlacement, SpeakerRef, Store, TrailIndex, TrailMerge, WriteBatch
+from .base import SpeakerPlacement, SpeakerRef, Store, StoryPass, TrailIndex, TrailMerge, WriteBatch
 from .sqlite import SQLiteStore
 
 DEFAULT_DB = "newstrail.db"

@@ -80,6 +80,22 @@ class WriteBatch:
 
 
 @dataclass(slots=True)
+class StoryPass:
+    """What one pass of the stories stage writes, in one transaction (``write_story_pass``)."""
+
+    # Articles grouped by this pass: (article id, anchor terms, quote keys, band keys).
+    indexed: list[tuple[str, list[str], list[int], list[int]]] = field(default_factory=list)
+    df: dict[str, int] = field(default_factory=dict)  # term → change of its document frequency
+    near: dict[str, list[tuple[str, float]]] = field(default_factory=dict)  # article → new nearest list
+    stories: list[Story] = field(default_factory=list)  # written, replacing those of the same id
+    dropped: list[str] = field(default_factory=list)  # story ids that no longer exist
+    story_of: dict[str, str] = field(default_factory=dict)  # article → its story, where it changed
+    retired: list[str] = field(default_factory=list)  # ``story_retired`` rows this pass consumed
+    done: dict[str, int] = field(default_factory=dict)  # pending marks, cleared if unchanged
+    replace_all: bool = False  # ``stories`` are all the stories: drop every other one
+
+
+@dataclass(slots=True)
 class SpeakerPlacement:
     """Where a speaker sits: its clustering block and its id before any -2/-3 suffix."""
 
@@ -182,6 +198,50 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def stories_pending(self) -> dict[str, int]:
         """Articles written since the stories stage last ran: article id → mark."""
+
+    # The story index: what lets a stories pass hold only the articles it could link to.
+    @abc.abstractmethod
+    def story_index_stats(self, terms: Iterable[str]) -> tuple[int, dict[str, int]]:
+        """(indexed articles, document frequency of each of ``terms`` among them; 0s left out)."""
+
+    @abc.abstractmethod
+    def story_postings(self, kind: str, values: Iterable[Any]) -> list[tuple[Any, str]]:
+        """(value, article id) of the indexed articles holding each value: ``kind`` is
+        "anchors" (terms), "quote_keys" or "bands"."""
+
+    @abc.abstractmethod
+    def unindexed_story_features(self, after: str | None, limit: int
+                                 ) -> list[tuple[str, dict[str, Any], bytes | None]]:
+        """Up to ``limit`` stored features not grouped yet, by article id, ids after ``after``."""
+
+    @abc.abstractmethod
+    def story_features_of(self, article_ids: Iterable[str]
+                          ) -> list[tuple[str, dict[str, Any], bytes | None, list | None]]:
+        """Stored features of these articles, with their nearest lists: (id, JSON, signature, near)."""
+
+    @abc.abstractmethod
+    def stories_of_articles(self, article_ids: Iterable[str]) -> dict[str, str]:
+        """Article id → its story id, for those that have one."""
+
+    @abc.abstractmethod
+    def get_stories(self, story_ids: Iterable[str]) -> list[Story]: ...
+
+    @abc.abstractmethod
+    def article_dates(self, article_ids: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
+        """Article id → (published, title)."""
+
+    @abc.abstractmethod
+    def story_retired(self) -> list[tuple[str, str | None, dict[str, Any]]]:
+        """Grouped articles replaced since: (article id, its story then, its features then)."""
+
+    @abc.abstractmethod
+    def write_story_pass(self, part: StoryPass) -> bool:
+        """Write a pass in one transaction; False (and nothing written) when a pending mark
+        in ``part.done`` changed meanwhile: an article was replaced and the pass is stale."""
+
+    @abc.abstractmethod
+    def reset_story_index(self) -> None:
+        """Forget the stories and their index: every article's features are ungrouped again."""
 
     @abc.abstractmethod
     def replace_trails(self, trails: list[Trail], mapping: dict[str, str], index: TrailIndex | None = None) -> None:

@@ -113,7 +113,44 @@ story_features = sa.Table(
     sa.Column("article_id", sa.Text, sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("features", sa.JSON, nullable=False),
     sa.Column("signature", sa.LargeBinary),
+    # (v11) Whether the stage has grouped it and indexed it below; false when written.
+    sa.Column("indexed", sa.Boolean, nullable=False, server_default=sa.false()),
+    # (v11) Its nearest grouped articles, [[article id, cosine], ...], best first: the
+    # shared-neighbour and mutual-nearest rules ask for them when a new article arrives.
+    sa.Column("near", sa.JSON),
 )
+story_unindexed = sa.Index("ix_story_features_unindexed", story_features.c.indexed, story_features.c.article_id)
+
+# The story index (v11): what a new article needs to find the grouped articles it could
+# join without loading the corpus. Document frequencies of terms over the indexed
+# articles (their count is the state key stories.indexed); postings of each indexed
+# article's anchor terms, quote shingles and MinHash bands.
+story_df = sa.Table(
+    "story_df", metadata,
+    sa.Column("term", sa.Text, primary_key=True),
+    sa.Column("df", sa.Integer, nullable=False),
+)
+
+
+def _postings(name: str, column: sa.Column) -> sa.Table:
+    return sa.Table(name, metadata, column,
+                    sa.Column("article_id", sa.Text, sa.ForeignKey("articles.id", ondelete="CASCADE"),
+                              nullable=False, index=True))
+
+
+story_anchors = _postings("story_anchors", sa.Column("term", sa.Text, nullable=False, index=True))
+story_quote_keys = _postings("story_quote_keys", sa.Column("key", sa.BigInteger, nullable=False, index=True))
+story_bands = _postings("story_bands", sa.Column("key", sa.BigInteger, nullable=False, index=True))
+# Indexed articles replaced by a write since the stage last ran: their terms leave the
+# document frequencies and they leave their story at the next run (copied by the write,
+# in its transaction, before the cascade deletes their features).
+story_retired = sa.Table(
+    "story_retired", metadata,
+    sa.Column("article_id", sa.Text, primary_key=True),
+    sa.Column("story_id", sa.Text),
+    sa.Column("features", sa.JSON, nullable=False),
+)
+STORY_INDEX_TABLES = (story_df, story_anchors, story_quote_keys, story_bands, story_retired)
 
 # Articles written since the stories stage last ran (v7), marked in the write's transaction;
 # their features are written with them, computed on the workers.
@@ -295,10 +332,31 @@ def _v10_trail_form_keys(conn: sa.Connection, fts_setup: FtsSetup) -> None:
         conn.execute(sa.insert(state).values(key=TRAILS_REBUILD_KEY, value=True))
 
 
+def _v11_story_index(conn: sa.Connection, fts_setup: FtsSetup) -> None:
+    present = {c["name"] for c in sa.inspect(conn).get_columns("story_features")}
+    if "indexed" not in present:
+        default = sa.false().compile(dialect=conn.dialect)
+        conn.exec_driver_sql(f"ALTER TABLE story_features ADD COLUMN indexed BOOLEAN NOT NULL DEFAULT {default}")
+    if "near" not in present:
+        kind = story_features.c.near.type.compile(dialect=conn.dialect)
+        conn.exec_driver_sql(f"ALTER TABLE story_features ADD COLUMN near {kind}")
+    story_unindexed.create(conn, checkfirst=True)
+    for table in STORY_INDEX_TABLES:
+        table.create(conn, checkfirst=True)
+    # Stories grouped before the index was kept: the next stories stage regroups them all
+    # once, which indexes every article.
+    if conn.execute(sa.select(story_features.c.article_id).limit(1)).first() is not None:
+        conn.execute(sa.delete(state).where(state.c.key == STORIES_REINDEX_KEY))
+        conn.execute(sa.insert(state).values(key=STORIES_REINDEX_KEY, value=True))
+
+
+STORIES_REINDEX_KEY = "stories.reindex"
+
+
 # Append new migrations here; never edit one that has shipped.
 MIGRATIONS: list[Migration] = [_v1_initial, _v2_speaker_blocks, _v3_stories_trails, _v4_speaker_quotes_index,
                                _v5_fts_refresh, _v6_incremental_trails, _v7_story_pending, _v8_fts_update_columns,
-                               _v9_trail_words, _v10_trail_form_keys]
+                               _v9_trail_words, _v10_trail_form_keys, _v11_story_index]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -17,7 +17,10 @@ import sqlalchemy as sa
 
 from ..records import Article, Failure, Quote, Speaker, Story, Trail
 from . import schema as t
-from .base import SpeakerPlacement, SpeakerRef, Store, TrailIndex, TrailMerge, WriteBatch
+from .base import SpeakerPlacement, SpeakerRef, Store, StoryPass, TrailIndex, TrailMerge, WriteBatch
+
+# The number of articles the story index holds (kept with it, in each pass's transaction).
+STORIES_INDEXED_KEY = "stories.indexed"
 
 # Rows per round trip when streaming reads; large enough to amortise, small enough to stay flat in memory.
 _FETCH = 1000
@@ -68,6 +71,10 @@ def _clear_marks(conn: sa.Connection, table: sa.Table, marks: dict[str, int]) ->
              .where(table.c.mark == sa.bindparam("m")))
     for chunk in _chunks(sorted(marks.items())):
         conn.execute(clear, [{"a": a, "m": m} for a, m in chunk])
+
+
+class _Stale(Exception):
+    """A pass's pending marks changed under it: nothing of it is written."""
 
 
 class SQLStore(Store):
@@ -194,6 +201,7 @@ class SQLStore(Store):
                 conn.execute(sa.delete(t.quotes).where(t.quotes.c.article_id.in_(chunk)))
                 conn.execute(sa.delete(t.speaker_refs).where(t.speaker_refs.c.article_id.in_(chunk)))
                 conn.execute(sa.delete(t.trail_keys).where(t.trail_keys.c.article_id.in_(chunk)))
+                self._retire_grouped(conn, chunk)
                 conn.execute(sa.delete(t.articles).where(t.articles.c.id.in_(chunk)))
             features = {a: {"article_id": a, "features": data, "signature": sig}
                         for a, data, sig in batch.features if a in latest}
@@ -214,6 +222,17 @@ class SQLStore(Store):
                 conn.execute(sa.delete(t.state).where(t.state.c.key == key))
                 conn.execute(sa.insert(t.state).values(key=key, value=value))
         return len(latest)
+
+    @staticmethod
+    def _retire_grouped(conn: sa.Connection, article_ids: list[str]) -> None:
+        """Keep what the story index must undo for grouped articles about to be replaced."""
+        f, a, r = t.story_features, t.articles, t.story_retired
+        grouped = (sa.select(f.c.article_id, a.c.story_id, f.c.features).join(a, a.c.id == f.c.article_id)
+                   .where(f.c.article_id.in_(article_ids)).where(f.c.indexed == sa.true()))
+        rows = [dict(row) for row in conn.execute(grouped).mappings()]
+        if rows:
+            conn.execute(sa.delete(r).where(r.c.article_id.in_([row["article_id"] for row in rows])))
+            conn.execute(sa.insert(r), rows)
 
     def _mark_dirty(self, conn: sa.Connection, blocks: Iterable[str]) -> None:
         _mark(conn, t.speaker_dirty, "block", blocks)
@@ -326,6 +345,150 @@ class SQLStore(Store):
 
     def stories_pending(self) -> dict[str, int]:
         return self._marks_of(t.story_pending)
+
+    # -- the story index -----------------------------------------------------------------
+    def story_index_stats(self, terms: Iterable[str]) -> tuple[int, dict[str, int]]:
+        d = t.story_df
+        found: dict[str, int] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(sorted(set(terms))):
+                found.update(conn.execute(sa.select(d.c.term, d.c.df).where(d.c.term.in_(chunk))).all())
+            n = conn.execute(sa.select(t.state.c.value).where(t.state.c.key == STORIES_INDEXED_KEY)).scalar()
+        return int(n or 0), found
+
+    def story_postings(self, kind: str, values: Iterable[Any]) -> list[tuple[Any, str]]:
+        table = {"anchors": t.story_anchors, "quote_keys": t.story_quote_keys, "bands": t.story_bands}[kind]
+        column = table.c.term if kind == "anchors" else table.c.key
+        out: list[tuple[Any, str]] = []
+        with self.engine.connect() as conn:
+            for chunk in _chunks(sorted(set(values))):
+                out.extend(tuple(r) for r in conn.execute(sa.select(column, table.c.article_id).where(column.in_(chunk))))
+        return out
+
+    def unindexed_story_features(self, after: str | None, limit: int
+                                 ) -> list[tuple[str, dict[str, Any], bytes | None]]:
+        f = t.story_features
+        query = (sa.select(f.c.article_id, f.c.features, f.c.signature).where(f.c.indexed == sa.false())
+                 .order_by(f.c.article_id).limit(limit))
+        if after is not None:
+            query = query.where(f.c.article_id > after)
+        with self.engine.connect() as conn:
+            return [tuple(row) for row in conn.execute(query)]
+
+    def story_features_of(self, article_ids: Iterable[str]
+                          ) -> list[tuple[str, dict[str, Any], bytes | None, list | None]]:
+        f = t.story_features
+        out: list[tuple[str, dict[str, Any], bytes | None, list | None]] = []
+        with self.engine.connect() as conn:
+            for chunk in _chunks(sorted(set(article_ids))):
+                query = sa.select(f.c.article_id, f.c.features, f.c.signature, f.c.near).where(f.c.article_id.in_(chunk))
+                out.extend(tuple(row) for row in conn.execute(query))
+        return out
+
+    def stories_of_articles(self, article_ids: Iterable[str]) -> dict[str, str]:
+        a = t.articles
+        out: dict[str, str] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(sorted(set(article_ids))):
+                query = sa.select(a.c.id, a.c.story_id).where(a.c.id.in_(chunk)).where(a.c.story_id.is_not(None))
+                out.update(conn.execute(query).all())
+        return out
+
+    def get_stories(self, story_ids: Iterable[str]) -> list[Story]:
+        return [s for chunk in _chunks(sorted(set(story_ids))) for s in self._by_ids(t.stories, Story, chunk)]
+
+    def article_dates(self, article_ids: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
+        a = t.articles
+        out: dict[str, tuple[str | None, str | None]] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(sorted(set(article_ids))):
+                query = sa.select(a.c.id, a.c.published, a.c.title).where(a.c.id.in_(chunk))
+                out.update((row[0], (row[1], row[2])) for row in conn.execute(query))
+        return out
+
+    def story_retired(self) -> list[tuple[str, str | None, dict[str, Any]]]:
+        r = t.story_retired
+        with self.engine.connect() as conn:
+            return [tuple(row) for row in conn.execute(sa.select(r.c.article_id, r.c.story_id, r.c.features)
+                                                        .order_by(r.c.article_id))]
+
+    def write_story_pass(self, part: StoryPass) -> bool:
+        try:
+            with self.engine.begin() as conn:
+                self._write_story_pass(conn, part)
+        except _Stale:
+            return False
+        return True
+
+    def _write_story_pass(self, conn: sa.Connection, part: StoryPass) -> None:
+        f, p = t.story_features, t.story_pending
+        for chunk in _chunks(sorted(part.done.items())):
+            held = dict(conn.execute(sa.select(p.c.article_id, p.c.mark)
+                                     .where(p.c.article_id.in_([a for a, _ in chunk]))).all())
+            if any(held.get(a, m) != m for a, m in chunk):
+                raise _Stale  # rolls the transaction back
+        self._apply_df(conn, part.df)
+        n = conn.execute(sa.select(t.state.c.value).where(t.state.c.key == STORIES_INDEXED_KEY)).scalar() or 0
+        n = int(n) + len(part.indexed) - len(part.retired)
+        conn.execute(sa.delete(t.state).where(t.state.c.key == STORIES_INDEXED_KEY))
+        conn.execute(sa.insert(t.state).values(key=STORIES_INDEXED_KEY, value=n))
+        ids = [row[0] for row in part.indexed]
+        for chunk in _chunks(ids):
+            # Postings of an earlier grouping of the same features (a full regroup): replaced.
+            for table in (t.story_anchors, t.story_quote_keys, t.story_bands):
+                conn.execute(sa.delete(table).where(table.c.article_id.in_(chunk)))
+            conn.execute(sa.update(f).where(f.c.article_id.in_(chunk)).values(indexed=True))
+        for table, rows in (
+            (t.story_anchors, [{"term": v, "article_id": a} for a, terms, _, _ in part.indexed for v in terms]),
+            (t.story_quote_keys, [{"key": v, "article_id": a} for a, _, keys, _ in part.indexed for v in keys]),
+            (t.story_bands, [{"key": v, "article_id": a} for a, _, _, bands in part.indexed for v in bands]),
+        ):
+            for chunk in _chunks(rows, 2000):
+                conn.execute(sa.insert(table), chunk)
+        near = sa.update(f).where(f.c.article_id == sa.bindparam("a")).values(near=sa.bindparam("n"))
+        for chunk in _chunks(sorted(part.near.items())):
+            conn.execute(near, [{"a": a, "n": [list(e) for e in lists]} for a, lists in chunk])
+        if part.replace_all:
+            conn.execute(sa.delete(t.stories))
+        else:
+            gone = sorted({*part.dropped, *(s.id for s in part.stories)})
+            for chunk in _chunks(gone):
+                conn.execute(sa.delete(t.stories).where(t.stories.c.id.in_(chunk)))
+        for chunk in _chunks(part.stories):
+            conn.execute(sa.insert(t.stories), [s.to_dict() for s in chunk])
+        point = (sa.update(t.articles).where(t.articles.c.id == sa.bindparam("a_id"))
+                 .values(story_id=sa.bindparam("s_id")))
+        for chunk in _chunks(sorted(part.story_of.items())):
+            conn.execute(point, [{"a_id": a, "s_id": s} for a, s in chunk])
+        for chunk in _chunks(part.retired):
+            conn.execute(sa.delete(t.story_retired).where(t.story_retired.c.article_id.in_(chunk)))
+        _clear_marks(conn, p, part.done)
+
+    @staticmethod
+    def _apply_df(conn: sa.Connection, changes: dict[str, int]) -> None:
+        rows = [{"term": term, "df": change} for term, change in sorted(changes.items()) if change]
+        if not rows:
+            return
+        if conn.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        d = t.story_df
+        stmt = insert(d)
+        stmt = stmt.on_conflict_do_update(index_elements=[d.c.term], set_={"df": d.c.df + stmt.excluded.df})
+        for chunk in _chunks(rows, 2000):
+            conn.execute(stmt, chunk)
+        for chunk in _chunks(sorted(term for term, change in changes.items() if change < 0)):
+            conn.execute(sa.delete(d).where(d.c.term.in_(chunk)).where(d.c.df <= 0))
+
+    def reset_story_index(self) -> None:
+        with self.engine.begin() as conn:
+            for table in (t.story_df, t.story_anchors, t.story_quote_keys, t.story_bands, t.story_retired):
+                conn.execute(sa.delete(table))
+            conn.execute(sa.update(t.story_features).values(indexed=False, near=None))
+            conn.execute(sa.delete(t.stories))
+            conn.execute(sa.update(t.articles).where(t.articles.c.story_id.is_not(None)).values(story_id=None))
+            conn.execute(sa.delete(t.state).where(t.state.c.key == STORIES_INDEXED_KEY))
 
     def replace_trails(self, trails: list[Trail], mapping: dict[str, str], index: TrailIndex | None = None) -> None:
         with self.engine.begin() as conn:

@@ -70,11 +70,44 @@ class GroupingConfig:
 
 
 @dataclass(slots=True)
+class CorpusStats:
+    """Document frequencies over the whole corpus, when the grouper holds only part of it."""
+
+    n: int  # articles counted
+    df: dict[str, int]  # term → articles holding it (at least the terms of the articles held)
+
+
+# A nearest neighbour: (row, cosine). Rows of grouped articles the grouper does not hold
+# are negative (see ``StoryGrouper.stored_near``).
+Near = tuple[int, float]
+
+
+@dataclass(slots=True)
 class Link:
     a: int
     b: int
     reason: str  # "near-duplicate", "content" or "quote"
     score: float
+
+
+def anchor_max_df(n: int) -> float:
+    """Terms in more articles than this are too common to find candidates by."""
+    return min(max(20.0, 3.0 * math.sqrt(n)), 300.0)
+
+
+def anchor_terms(terms: dict[str, int], stats: CorpusStats, config: GroupingConfig) -> list[str]:
+    """An article's anchors under ``stats``: its heaviest terms among the rare ones.
+
+    What ``StoryGrouper`` computes for every article it holds, for one article it does
+    not hold yet (to find its candidates in the store). Ties go to the smaller term."""
+    n, rare = max(stats.n, 1), anchor_max_df(max(stats.n, 1))
+    weighted = []
+    for term, count in terms.items():
+        df = stats.df.get(term, 0)
+        if df <= rare and count > 0:
+            boost = config.name_weight if term.startswith(NAME_PREFIX) else 1.0
+            weighted.append((-(1.0 + math.log(count)) * (math.log((n + 1) / (df + 1)) + 1.0) * boost, term))
+    return [term for _, term in sorted(weighted)[:config.anchors]]
 
 
 class _UnionFind:
@@ -131,6 +164,16 @@ class StoryGrouper:
         self._signatures: list[np.ndarray] = []
         self._quote_counts: dict[tuple[int, int], int] = {}
         self._rank = np.zeros(0, dtype=np.int64)
+        # Only for ``link_bounded``: the corpus statistics, and the stored nearest lists of
+        # the grouped articles held ([(article id, cosine)], best first, by row).
+        self.corpus: CorpusStats | None = None
+        self.stored_near: dict[int, list[tuple[str, float]]] = {}
+        self._pseudo: dict[str, int] = {}  # grouped article not held → its negative row
+        self._pseudo_ids: list[str] = []
+        # After linking: each new article's anchors, and the nearest lists computed (by row)
+        # with rows as article ids: what the store keeps for later runs.
+        self.anchors: sparse.csr_matrix | None = None
+        self.near_lists: dict[int, list[tuple[str, float]]] = {}
 
     # -- loading ---------------------------------------------------------------
     def add(self, items: Iterable[ArticleFeatures], *, new: bool = True) -> None:
@@ -166,6 +209,16 @@ class StoryGrouper:
             self._signatures.append(np.stack(signatures).astype(np.uint32, copy=False))
         self.uf.grow(len(self.features))
 
+    def terms(self) -> list[str]:
+        """The vocabulary in id order."""
+        out = [""] * len(self.vocab)
+        for term, j in self.vocab.items():
+            out[j] = term
+        return out
+
+    def corpus_size(self) -> int:
+        return len(self.features) if self.corpus is None else max(self.corpus.n, len(self.features))
+
     def _term_id(self, term: str) -> int:
         j = self.vocab.get(term)
         if j is None:
@@ -189,8 +242,14 @@ class StoryGrouper:
         vals = np.concatenate(self._term_counts) if n else np.zeros(0, np.float32)
         counts = sparse.csr_matrix((vals, cols, indptr), shape=(n, v))
         counts.sum_duplicates()
-        df = np.bincount(cols.astype(np.int64), minlength=v).astype(np.float32)
-        idf = np.log((n + 1) / (df + 1)) + 1.0
+        if self.corpus is None:
+            df = np.bincount(cols.astype(np.int64), minlength=v).astype(np.float32)
+            docs = n
+        else:  # the corpus's frequencies, not those of the part held
+            terms = self.terms()
+            df = np.fromiter((self.corpus.df.get(term, 0) for term in terms), dtype=np.float32, count=v)
+            docs = max(self.corpus.n, n)
+        idf = np.log((docs + 1) / (df + 1)) + 1.0
         boost = np.where(np.asarray(self._is_name, dtype=bool), self.config.name_weight, 1.0).astype(np.float32)
         weights = counts.copy()
         weights.data = 1.0 + np.log(weights.data)
@@ -201,7 +260,7 @@ class StoryGrouper:
         x = x.tocsr()
         del counts, weights, cols, vals  # the corpus's terms, three times over: not needed from here
         # Anchors: the article's heaviest terms among those rare enough to be telling.
-        max_df = min(max(20.0, 3.0 * math.sqrt(n)), 300.0)
+        max_df = anchor_max_df(docs)
         rare = df <= max_df
         a_cols: list[np.ndarray] = []
         a_lengths = np.zeros(n, dtype=np.int64)
@@ -282,14 +341,14 @@ class StoryGrouper:
             scores[s:s + _PAIRS] = np.asarray(x[a].multiply(x[b]).sum(axis=1)).ravel()
         return scores
 
-    def _neighbours(self, left: np.ndarray, right: np.ndarray, scores: np.ndarray, k: int) -> dict[int, list[int]]:
-        """The k most similar candidates of each row (ties: the smaller article id first)."""
+    def _neighbours(self, left: np.ndarray, right: np.ndarray, scores: np.ndarray, k: int) -> dict[int, list[Near]]:
+        """The k most similar candidates of each row, with their cosines (ties: the smaller article id first)."""
         order = np.lexsort((self._rank[right], -scores, left))
-        rows, cols = left[order], right[order]
+        rows, cols, values = left[order], right[order], scores[order]
         rank = np.arange(len(rows)) - np.searchsorted(rows, rows, side="left")
-        out: dict[int, list[int]] = defaultdict(list)
-        for i, j in zip(rows[rank < k].tolist(), cols[rank < k].tolist()):
-            out[i].append(j)
+        out: dict[int, list[Near]] = defaultdict(list)
+        for i, j, s in zip(rows[rank < k].tolist(), cols[rank < k].tolist(), values[rank < k].tolist()):
+            out[i].append((j, s))
         return out
 
     def link(self) -> list[Link]:
@@ -307,6 +366,7 @@ class StoryGrouper:
         # Near-duplicates, whatever their dates.
         copies = self._near_copies(is_new, links)
         x, anchors, days = self._matrix()
+        self.anchors = anchors
         new = np.asarray(sorted(self.new), dtype=np.int64)
         # The stories the new articles could join are grouped again, with the old articles
         # in them, from their pairwise links alone: a story formed earlier is not taken on
@@ -322,7 +382,7 @@ class StoryGrouper:
         rows = np.flatnonzero(regroup)
         partners = self._partners(regroup)
         floor = min(cfg.link, cfg.mutual_link, cfg.mutual_link_undated, cfg.neighbour_link, cfg.quote_link)
-        near: dict[int, list[int]] = {}
+        near: dict[int, list[Near]] = {}
         kept: list[tuple[np.ndarray, ...]] = []
         outside: set[int] = set()
         # Block by block, so memory holds one block's candidates, not the corpus's: the
@@ -365,19 +425,113 @@ class StoryGrouper:
             self.uf.union(heads.setdefault(group, i), i)
         self.links.extend(links)
         self.new = []
+        self.near_lists = self._as_ids(near)
         return links
 
-    def _reason(self, a: int, b: int, score: float, near: dict[int, list[int]], dated: bool) -> str | None:
+    def _as_ids(self, near: dict[int, list[Near]]) -> dict[int, list[tuple[str, float]]]:
+        return {i: [(self._id_of(j), round(s, 4)) for j, s in lists] for i, lists in near.items()}
+
+    def _id_of(self, row: int) -> str:
+        return self.features[row].article_id if row >= 0 else self._pseudo_ids[-row - 1]
+
+    def link_bounded(self, regroup: Iterable[int] = ()) -> list[Link]:
+        """Link the new articles, and the grouped ``regroup`` rows, with everything held.
+
+        For a corpus too large to hold: the grouper holds the new articles, the grouped
+        ones they could link to (their candidates, found by the store's postings) and the
+        members of the stories those are in that the caller regroups (``regroup``), with
+        ``corpus`` and ``stored_near`` set. The rules are those of ``link``; a grouped
+        article's nearest list is its stored one updated with what this pass scored for
+        it. Links between two grouped articles outside ``regroup`` are as decided when
+        they were grouped. ``uf`` joins the linked articles only: the caller merges or
+        rebuilds the stories they belong to.
+        """
+        cfg = self.config
+        links: list[Link] = []
+        n = len(self.features)
+        is_new = np.zeros(n, dtype=bool)
+        is_new[self.new] = True
+        asked = is_new.copy()
+        asked[list(regroup)] = True
+        self.uf = _UnionFind(n)
+        if not asked.any():
+            return []
+        ids = [f.article_id for f in self.features]
+        self._rank = np.empty(n, dtype=np.int64)
+        self._rank[sorted(range(n), key=ids.__getitem__)] = np.arange(n)
+        copies = self._near_copies(is_new, links)
+        x, anchors, days = self._matrix()
+        self.anchors = anchors
+        rows = np.flatnonzero(asked)
+        partners = self._partners(asked)
+        floor = min(cfg.link, cfg.mutual_link, cfg.mutual_link_undated, cfg.neighbour_link, cfg.quote_link)
+        near: dict[int, list[Near]] = {}
+        scored: dict[int, list[Near]] = defaultdict(list)  # grouped row → what this pass scored for it
+        kept: list[tuple[np.ndarray, ...]] = []
+        for start in range(0, len(rows), _BLOCK):
+            left, right = self._candidate_pairs(rows[start:start + _BLOCK], anchors, partners)
+            scores = self._cosines(x, left, right)
+            fresh = is_new[left]
+            near.update(self._neighbours(left[fresh], right[fresh], scores[fresh], cfg.neighbours))
+            for a, b, value in zip(left[~fresh].tolist(), right[~fresh].tolist(), scores[~fresh].tolist()):
+                scored[a].append((b, value))
+            arrived = fresh & ~is_new[right]
+            for a, b, value in zip(left[arrived].tolist(), right[arrived].tolist(), scores[arrived].tolist()):
+                scored[b].append((a, value))
+            gap = np.abs(days[left] - days[right])
+            dated = ~np.isnan(gap)
+            adjusted = scores - np.where(dated, cfg.day_penalty * np.nan_to_num(gap), 0.0)
+            keep = (~asked[right] | (left < right)) & ~(gap > cfg.max_days) & (adjusted >= floor)
+            keep &= (copies[left] < 0) | (copies[left] != copies[right])
+            kept.append((left[keep], right[keep], adjusted[keep], dated[keep]))
+        changed = set(near) | set(scored)
+        for b, found in scored.items():
+            near[b] = self._updated_near(b, found)
+        for left, right, adjusted, dated in kept:
+            for a, b, score, is_dated in zip(left.tolist(), right.tolist(), adjusted.tolist(), dated.tolist()):
+                if b not in near:
+                    near[b] = self._updated_near(b, [])  # as stored: nothing new reached it
+                reason = self._reason(a, b, score, near, is_dated)
+                if reason:
+                    links.append(Link(min(a, b), max(a, b), reason, score))
+        for link in links:
+            self.uf.union(link.a, link.b)
+        grouped = np.flatnonzero(copies >= 0)
+        heads: dict[int, int] = {}
+        for i, group in zip(grouped.tolist(), copies[grouped].tolist()):
+            self.uf.union(heads.setdefault(group, i), i)
+        self.links.extend(links)
+        self.new = []
+        self.near_lists = self._as_ids({i: near[i] for i in changed})
+        return links
+
+    def _updated_near(self, row: int, arrivals: list[Near]) -> list[Near]:
+        """A grouped article's stored nearest list with the new articles that reached it."""
+        best: dict[int, float] = {}
+        for article_id, value in self.stored_near.get(row, []):
+            j = self.index.get(article_id)
+            if j is None:
+                j = self._pseudo.get(article_id)
+                if j is None:
+                    self._pseudo_ids.append(article_id)
+                    j = self._pseudo[article_id] = -len(self._pseudo_ids)
+            best[j] = max(value, best.get(j, value))
+        for j, value in arrivals:
+            best[j] = max(value, best.get(j, value))
+        ordered = sorted(best.items(), key=lambda item: (-item[1], self._id_of(item[0])))
+        return ordered[:self.config.neighbours]
+
+    def _reason(self, a: int, b: int, score: float, near: dict[int, list[Near]], dated: bool) -> str | None:
         cfg = self.config
         if score >= cfg.link:
             return "content"
-        na, nb = near.get(a, []), near.get(b, [])
+        na, nb = [j for j, _ in near.get(a, [])], [j for j, _ in near.get(b, [])]
         mutual_link = cfg.mutual_link if dated else cfg.mutual_link_undated
         if score >= mutual_link and b in na[:cfg.mutual] and a in nb[:cfg.mutual]:
             return "mutual-nearest"
         # In a small corpus every article is among every other's nearest, so shared
         # neighbours say nothing; they count once the corpus is ten lists deep.
-        if score >= cfg.neighbour_link and len(self.features) >= 10 * (cfg.neighbours + 1):
+        if score >= cfg.neighbour_link and self.corpus_size() >= 10 * (cfg.neighbours + 1):
             shared = len(({a} | set(na)) & ({b} | set(nb))) / (cfg.neighbours + 1)
             if shared >= cfg.shared_neighbours:
                 return "shared-neighbours"
@@ -414,6 +568,37 @@ class StoryGrouper:
         grouped = sizes[labels] > 1
         groups[grouped] = labels[grouped]
         return groups
+
+    # -- what the store indexes ------------------------------------------------------
+    def index_entries(self, rows: Iterable[int]) -> list[tuple[str, list[str], list[int], list[int]]]:
+        """(article id, anchor terms, quote keys, band keys) of these rows, after a link."""
+        terms = self.terms()
+        quotes = np.concatenate(self._quote_keys) if self._quote_keys else np.zeros(0, np.uint32)
+        sizes = np.concatenate(self._quote_lengths) if self._quote_lengths else np.zeros(0, np.int64)
+        starts = np.concatenate([[0], np.cumsum(sizes)])
+        rows = list(rows)
+        signatures = np.concatenate(self._signatures)[rows] if rows else np.zeros((0, NUM_PERM), np.uint32)
+        # Signed, as the store's 64-bit integers are.
+        bands = self.dups.band_keys(signatures).view(np.int64) if rows else np.zeros((0, 0), np.int64)
+        out = []
+        for k, i in enumerate(rows):
+            anchors = self.anchors
+            held = [] if anchors is None else anchors.indices[anchors.indptr[i]:anchors.indptr[i + 1]].tolist()
+            keys = quotes[starts[i]:starts[i + 1]].tolist()
+            signed = bands[k].tolist() if signatures[k].any() else []
+            out.append((self.features[i].article_id, sorted(terms[j] for j in held), keys, signed))
+        return out
+
+    def term_frequencies(self, rows: Iterable[int]) -> dict[str, int]:
+        """Articles among these rows holding each term: their share of the document frequencies."""
+        wanted = np.zeros(len(self.features), dtype=bool)
+        wanted[list(rows)] = True
+        lengths = np.concatenate(self._term_lengths) if self._term_lengths else np.zeros(0, np.int64)
+        ids = np.concatenate(self._term_ids) if self._term_ids else np.zeros(0, np.int32)
+        held = ids[np.repeat(wanted, lengths)]
+        counts = np.bincount(held.astype(np.int64), minlength=len(self.vocab))
+        terms = self.terms()
+        return {terms[j]: int(c) for j, c in enumerate(counts.tolist()) if c}
 
     # -- results ------------------------------------------------------------------
     def components(self) -> list[list[str]]:

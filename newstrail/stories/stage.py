@@ -1,112 +1,346 @@
-"""The stories stage on a store, incrementally.
+"""The stories stage on a store, incrementally, at memory bounded by the pass.
 
 A run computes features only for articles the store holds none for (new articles,
-and changed ones: their features were deleted with their old version) and loads the
-stored features of the rest, so old article text is never read again. The new
-articles are compared with everything; the stories they could join (those holding
-one of their candidates) are grouped again together with them, from pairwise links;
-every other story keeps its grouping.
+and changed ones: their features were deleted with their old version) and groups the
+articles whose stored features are not indexed yet. Old article text is never read
+again. Two ways, by corpus size:
 
-Bound on order independence: within one run the stories are a function of the set of
-articles (links are pairwise, ties broken by article id). Across runs, a story out of
-reach of every new article keeps the grouping decided when it was last touched, with
-the document frequencies of that time; on BASIL and ECB+ fed in two or four parts in
-random order the stories equal those of one run. ``update_stories(store, full=True)``
-regroups everything from the stored articles.
+* **Held** (at most ``exact_limit`` articles, grouped and new): every article's
+  features are loaded; the new articles are compared with everything and the stories
+  they could join (those holding one of their candidates) are grouped again together
+  with them, from pairwise links; every other story keeps its grouping. On BASIL and
+  ECB+ fed in two or four parts in random order the stories equal those of one run.
+* **Bounded** (beyond): the new articles go in passes of ``pass_size``. A pass holds
+  its own articles and the grouped ones they could link to, found through the story
+  index (postings of each grouped article's anchor terms, quote shingles and MinHash
+  bands, and the corpus's document frequencies); a grouped article's nearest list is
+  the stored one. New links merge the stories they reach; nothing is regrouped, so a
+  link once made stays. Memory follows the pass, and time the new articles, not the
+  corpus. A corpus of one pass or less comes out as in one held run.
+
+Each pass writes its index rows, stories and cleared marks in one transaction: an
+interrupted run leaves whole passes, and the next run goes on with the articles still
+not indexed. ``update_stories(store, full=True)`` regroups everything.
 """
 from __future__ import annotations
 
 import itertools
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from ..records import Article
-from ..store import Store
-from . import GroupingConfig, StoryGrouper, make_stories
-from .dedup import Signer
-from .features import FEATURES_VERSION, ArticleFeatures, article_features
+import numpy as np
 
-# Set while a run is writing: features without their stories would never be linked.
+from ..records import Article, Story
+from ..store import Store, StoryPass
+from ..store.schema import STORIES_REINDEX_KEY
+from . import GroupingConfig, StoryGrouper, make_stories, story_id
+from .dedup import NearDuplicates, Signer
+from .features import FEATURES_VERSION, ArticleFeatures, article_features
+from .grouping import CorpusStats, anchor_terms
+
+# Set by runs of older versions while they wrote; still read: one full regroup.
 PENDING_KEY = "stories.pending"
 # The features version the stored features were computed with; another one regroups all.
 VERSION_KEY = "stories.features_version"
+# Up to this many articles a run holds them all (about 10 KB each); beyond, it goes in passes.
+EXACT_LIMIT = 20_000
+PASS_SIZE = 5_000
+_SLOGAN = 50  # a quote shingle held by more articles than this is no evidence of one event
 
 
 @dataclass(slots=True)
 class StoriesSummary:
-    grouped: int = 0  # articles whose features were computed in this run
+    grouped: int = 0  # articles grouped (indexed) in this run
     stories: int = 0
     near_duplicates: int = 0
     links: int = 0
 
 
-def update_stories(store: Store, config: GroupingConfig | None = None, *, full: bool = False) -> StoriesSummary:
-    """Group the store's new articles into stories; return what was done.
+def update_stories(store: Store, config: GroupingConfig | None = None, *, full: bool = False,
+                   exact_limit: int = EXACT_LIMIT, pass_size: int = PASS_SIZE) -> StoriesSummary:
+    """Group the store's articles not grouped yet into stories; return what was done.
 
-    New articles are those marked pending by their write, whose features the workers
-    computed and the write stored, and any article without features (stored by an
-    older version): those are computed here. ``full=True`` regroups everything.
+    Articles without features (stored by an older version) get them computed here.
+    ``full=True`` regroups everything; so does a changed features version.
     """
+    config = config or GroupingConfig()
     recompute = store.get_state(VERSION_KEY) not in (None, FEATURES_VERSION)
-    full = full or recompute or bool(store.get_state(PENDING_KEY))
+    full = full or recompute or bool(store.get_state(PENDING_KEY)) or bool(store.get_state(STORIES_REINDEX_KEY))
+    if full:
+        store.reset_story_index()
+    _compute_missing(store, recompute)
     pending = store.stories_pending()
-    if not full and not pending and store.get_state(VERSION_KEY) == FEATURES_VERSION and _nothing_new(store):
-        return StoriesSummary(stories=store.counts().get("stories", 0))
+    retired = store.story_retired()
+    indexed, _ = store.story_index_stats(())
+    held = store.unindexed_story_features(None, max(exact_limit + 1 - indexed, 1))
+    summary = StoriesSummary()
+    if not full and not held and not retired and not pending:
+        summary.stories = store.counts().get("stories", 0)
+        return summary
+    if indexed + len(held) <= exact_limit:
+        _held_run(store, config, pending, retired, full, summary)
+    else:
+        _bounded_run(store, config, pending, retired, pass_size, summary)
+    store.set_state(VERSION_KEY, FEATURES_VERSION)
+    store.set_state(PENDING_KEY, None)
+    store.set_state(STORIES_REINDEX_KEY, None)
+    summary.stories = store.counts().get("stories", 0)
+    return summary
+
+
+def _compute_missing(store: Store, recompute: bool) -> None:
+    """Features for the articles that have none (all of them when the version changed)."""
+    signer = Signer()
+    articles = store.iter_articles() if recompute else store.iter_articles_to_group()
+    for chunk in _chunks(articles, 1000):
+        store.write_story_features([stored_features(article_features(a, signer=signer)) for a in chunk])
+
+
+# ---------------------------------------------------------------- held: everything in memory
+def _held_run(store: Store, config: GroupingConfig, pending: dict[str, int],
+              retired: list[tuple[str, str | None, dict]], full: bool, summary: StoriesSummary) -> None:
     grouper = StoryGrouper(config)
+    # Into the grouper a thousand at a time, as they are read: it keeps each article's
+    # terms as compact arrays, the records with their term dicts would be ten times that.
+    fresh: set[str] = set()
+    rows = (r for r in store.iter_story_features() if r[1].get("v") == FEATURES_VERSION)
+    unindexed = {r[0] for r in store.unindexed_story_features(None, 10 ** 12)} if not full else None
+    while chunk := list(itertools.islice(rows, 1000)):
+        parts: tuple[list[ArticleFeatures], list[ArticleFeatures]] = ([], [])  # (grouped before, new)
+        for row in chunk:
+            parts[unindexed is None or row[0] in unindexed].append(ArticleFeatures.from_json(*row[:3]))
+        grouper.add(parts[0], new=False)
+        grouper.add(parts[1])
+        fresh.update(f.article_id for f in parts[1])
     previous: dict[str, str] = {}
-    arrived: list[str] = []  # ids of the new articles whose stored features were loaded
-    if not recompute:
-        # Into the grouper a thousand at a time, as they are read: it keeps each article's
-        # terms as compact arrays, the records with their term dicts would be ten times that.
-        rows = (r for r in store.iter_story_features() if r[1].get("v") == FEATURES_VERSION)
-        while chunk := list(itertools.islice(rows, 1000)):
-            parts: tuple[list[ArticleFeatures], list[ArticleFeatures]] = ([], [])  # (stored before, new)
-            for row in chunk:
-                parts[full or row[0] in pending].append(ArticleFeatures.from_json(*row))
-            grouper.add(parts[0], new=False)
-            grouper.add(parts[1])
-            arrived.extend(f.article_id for f in parts[1])
-    fresh = set(arrived)
     if not full:
         for story in store.iter_stories():
             previous.update(dict.fromkeys(story.article_ids, story.id))
             # New articles (a changed one may still be listed) are linked afresh, never joined.
             grouper.join([a for a in story.article_ids if a not in fresh])
             grouper.duplicate_of.update(story.near_duplicates or {})
-    # From here until the stories are written, features this run stores would not match
-    # stored stories: an interrupted run leaves the mark and the next run regroups everything.
-    store.set_state(PENDING_KEY, True)
-    signer = Signer()
-    articles = store.iter_articles() if recompute else store.iter_articles_to_group()
-    for chunk in _chunks(articles, 1000):
-        features = [article_features(a, signer=signer) for a in chunk if a.id not in grouper.index]
-        if not features:
-            continue
-        # Serialised before the grouper takes the terms over (it keeps them as arrays).
-        store.write_story_features([stored_features(f) for f in features])
-        fresh.update(f.article_id for f in features)
-        grouper.add(features)
+    new_rows = sorted(grouper.index[a] for a in fresh)
     links = grouper.link()
-
     by_id = {f.article_id: f for f in grouper.features}
     stories = make_stories(grouper.components(), by_id, grouper.duplicate_of)
     assigned = {a: s.id for s in stories for a in s.article_ids}
-    changed = {a: s for a, s in assigned.items() if previous.get(a) != s or a in fresh}
-    store.replace_stories(stories, changed, done=pending)
-    store.set_state(VERSION_KEY, FEATURES_VERSION)
-    store.set_state(PENDING_KEY, False)
-    return StoriesSummary(grouped=len(fresh), stories=len(stories), near_duplicates=len(grouper.duplicate_of),
-                          links=len(links))
+    part = StoryPass(
+        indexed=grouper.index_entries(new_rows),
+        df=_minus(grouper.term_frequencies(new_rows), retired),
+        near={grouper.features[i].article_id: lists for i, lists in grouper.near_lists.items()},
+        stories=stories, replace_all=True,
+        story_of={a: s for a, s in assigned.items() if previous.get(a) != s or a in fresh},
+        retired=[r[0] for r in retired], done=pending,
+    )
+    if not store.write_story_pass(part):
+        raise RuntimeError("articles were written while the stories stage ran; run it again")
+    summary.grouped += len(fresh)
+    summary.links += len(links)
+    summary.near_duplicates = len(grouper.duplicate_of)
+
+
+def _minus(frequencies: dict[str, int], retired: list[tuple[str, str | None, dict]]) -> dict[str, int]:
+    """Document-frequency changes: the new articles' terms in, the replaced ones' out."""
+    changes = Counter(frequencies)
+    for _, _, data in retired:
+        changes.subtract(term for term, _ in data.get("t", []))
+    return dict(changes)
+
+
+# ---------------------------------------------------------------- bounded: pass by pass
+def _bounded_run(store: Store, config: GroupingConfig, pending: dict[str, int],
+                 retired: list[tuple[str, str | None, dict]], pass_size: int, summary: StoriesSummary) -> None:
+    after: str | None = None
+    while True:
+        rows = store.unindexed_story_features(after, pass_size)
+        if not rows and not retired:
+            break
+        part, links, copies = _bounded_pass(store, config, rows, retired)
+        part.done = {r[0]: pending[r[0]] for r in rows if r[0] in pending}
+        if not store.write_story_pass(part):
+            pending.update(store.stories_pending())  # replaced meanwhile: this pass again, anew
+            continue
+        summary.grouped += len(rows)
+        summary.links += links
+        summary.near_duplicates += copies
+        retired = []
+        if not rows:
+            break
+        after = rows[-1][0]
+    # Marks no pass cleared (an article written without features, say): nothing left to do.
+    left = {a: m for a, m in store.stories_pending().items() if pending.get(a) == m}
+    if left:
+        store.write_story_pass(StoryPass(done=left))
+
+
+def _bounded_pass(store: Store, config: GroupingConfig, rows: list[tuple], retired: list[tuple[str, str | None, dict]]
+                  ) -> tuple[StoryPass, int, int]:
+    new = [ArticleFeatures.from_json(*r[:3]) for r in rows]
+    ours = {f.article_id for f in new}
+    pass_df = Counter(term for f in new for term in f.terms)
+    changes = _minus(pass_df, retired)
+    count, df = store.story_index_stats(pass_df)
+    stats = CorpusStats(count + len(new) - len(retired), {t: df.get(t, 0) + changes.get(t, 0) for t in pass_df})
+    # A new article may still name its old story (one it was grouped in before a full
+    # regroup was asked for): it leaves that story, as a replaced article does.
+    current = store.stories_of_articles(ours)
+    leaving = {r[0] for r in retired} | set(current)
+    reach = _candidates(store, config, new, stats, ours | leaving)
+    # The stories the new articles could join are grouped again, from pairwise links,
+    # when they are small enough to load whole; a larger one is taken as grouped.
+    current.update(store.stories_of_articles(reach))
+    touched = set(current.values()) | {r[1] for r in retired if r[1]}
+    stories = {s.id: s for s in store.get_stories(touched)}
+    regrouped = {sid for sid, story in stories.items() if len(story.article_ids) <= REGROUP_LIMIT}
+    members = {a for sid in regrouped for a in stories[sid].article_ids} - ours - leaving
+    loaded = [row for row in store.story_features_of(reach | members) if row[0] not in ours | leaving]
+    old = [ArticleFeatures.from_json(*row[:3]) for row in loaded]
+    more = {term for f in old for term in f.terms} - set(stats.df)
+    _, df_more = store.story_index_stats(more)
+    stats.df.update({t: df_more.get(t, 0) + changes.get(t, 0) for t in more})
+
+    grouper = StoryGrouper(config)
+    grouper.corpus = stats
+    grouper.add(old, new=False)
+    grouper.stored_near = {grouper.index[row[0]]: [tuple(e) for e in (row[3] or [])] for row in loaded}
+    grouper.add(new)
+    links = grouper.link_bounded(regroup=[grouper.index[a] for a in members if a in grouper.index])
+    new_rows = sorted(grouper.index[a] for a in ours)
+    part = StoryPass(
+        indexed=grouper.index_entries(new_rows), df=changes,
+        near={grouper.features[i].article_id: lists for i, lists in grouper.near_lists.items()},
+        retired=[r[0] for r in retired],
+    )
+    _merge_stories(store, grouper, ours | members, stories, regrouped, leaving, part)
+    return part, len(links), sum(1 for a in grouper.duplicate_of if a in ours)
+
+
+REGROUP_LIMIT = 200  # members of a story a pass loads to group it again from its links
+
+
+def _candidates(store: Store, config: GroupingConfig, new: list[ArticleFeatures], stats: CorpusStats,
+                skip: set[str]) -> set[str]:
+    """The grouped articles the pass's articles could link to: those sharing anchors (the
+    most per article, as the grouper would compare them), a quote or a MinHash band."""
+    anchors = {f.article_id: anchor_terms(f.terms, stats, config) for f in new}
+    holders: dict[object, list[str]] = defaultdict(list)
+    for term, article_id in store.story_postings("anchors", {t for terms in anchors.values() for t in terms}):
+        if article_id not in skip:
+            holders[term].append(article_id)
+    reach: set[str] = set()
+    for terms in anchors.values():
+        shared = Counter(a for term in terms for a in holders.get(term, ()))
+        ranked = sorted((a for a, k in shared.items() if k >= config.min_shared_anchors), key=lambda a: (-shared[a], a))
+        reach.update(ranked[:config.max_candidates])
+    quote_holders: dict[object, list[str]] = defaultdict(list)
+    for key, article_id in store.story_postings("quote_keys", {k for f in new for k in f.quote_keys}):
+        if article_id not in skip:
+            quote_holders[key].append(article_id)
+    reach.update(a for found in quote_holders.values() if len(found) <= _SLOGAN for a in found)
+    signed = [f.signature for f in new if f.signature is not None and f.signature.any()]
+    if signed:
+        bands = NearDuplicates(threshold=config.near_duplicate).band_keys(np.stack(signed)).view(np.int64)
+        reach.update(a for _, a in store.story_postings("bands", set(bands.ravel().tolist())) if a not in skip)
+    return reach
+
+
+def _merge_stories(store: Store, grouper: StoryGrouper, free: set[str], stories: dict[str, Story],
+                   regrouped: set[str], leaving: set[str], part: StoryPass) -> None:
+    """Fill ``part``'s stories: the ``free`` articles (new ones, and the members of the
+    ``regrouped`` stories) go where their links take them; the other stories they reach
+    are merged with them whole; the stories losing ``leaving`` articles are rebuilt."""
+    held = [f.article_id for f in grouper.features]
+    # Where each article is now; one leaving its story has a new row (or no place) to point.
+    story_of = {a: s.id for s in stories.values() for a in s.article_ids if a not in leaving}
+    parent: dict[str, str] = {}
+
+    def find(key: str) -> str:
+        root = key
+        while parent.setdefault(root, root) != root:
+            root = parent[root]
+        while parent[key] != root:
+            parent[key], key = root, parent[key]
+        return root
+
+    def union(keys: list[str]) -> None:
+        for key in keys[:1]:
+            find(key)
+        for key in keys[1:]:
+            a, b = find(keys[0]), find(key)
+            if a != b:
+                parent[b] = a
+
+    def key_of(a: str) -> str | None:
+        if a in free:
+            return "a:" + a
+        return "s:" + story_of[a] if a in story_of else None
+
+    groups: dict[int, list[str]] = defaultdict(list)
+    for i, article_id in enumerate(held):
+        groups[grouper.uf.find(i)].append(article_id)
+    for members in groups.values():
+        if any(a in free for a in members):
+            union([k for a in members if (k := key_of(a)) is not None])
+    # Copies found by earlier runs stay with their original, as in a held run.
+    for sid in regrouped:
+        for copy, original in (stories[sid].near_duplicates or {}).items():
+            if copy in free and original in free:
+                union(["a:" + copy, "a:" + original])
+    for sid in stories:
+        if sid not in regrouped:
+            find("s:" + sid)
+    merged: dict[str, list[str]] = defaultdict(list)
+    for key in list(parent):
+        merged[find(key)].append(key)
+    by_id = {f.article_id: f for f in grouper.features}
+    olds = [a for sid in stories if sid not in regrouped for a in stories[sid].article_ids if a not in leaving]
+    dates = store.article_dates([a for a in free if a not in by_id] + olds)
+    copies = {c: o for sid in regrouped for c, o in (stories[sid].near_duplicates or {}).items()}
+    part.dropped.extend(regrouped)
+    for keys in merged.values():
+        if len(keys) == 1 and keys[0].startswith("s:") and not leaving & set(stories[keys[0][2:]].article_ids):
+            continue  # a story the pass reached but did not change
+        part.dropped.extend(k[2:] for k in keys if k.startswith("s:"))
+        members: list[str] = []
+        near_duplicates: dict[str, str] = {}
+        for key in keys:
+            if key.startswith("a:"):
+                members.append(key[2:])
+            elif key[2:] in stories:
+                story = stories[key[2:]]
+                members.extend(a for a in story.article_ids if a not in leaving)
+                near_duplicates.update(story.near_duplicates or {})
+        if not members:
+            continue
+        members = sorted(set(members))
+        kept = set(members)
+        near_duplicates.update((c, o) for c, o in copies.items() if c in kept)
+        for copy in members:
+            original = grouper.duplicate_of.get(copy)
+            if original is not None:
+                near_duplicates[copy] = original
+        near_duplicates = {c: o for c, o in near_duplicates.items() if c in kept and o in kept}
+        when = {a: (by_id[a].published, by_id[a].title) if a in by_id else dates.get(a, (None, None)) for a in members}
+        story = _story(members, when, near_duplicates)
+        part.stories.append(story)
+        part.story_of.update((a, story.id) for a in members if story_of.get(a) != story.id)
+
+
+def _story(members: list[str], when: dict[str, tuple[str | None, str | None]],
+           near_duplicates: dict[str, str]) -> Story:
+    """The story record of these members, as ``make_stories`` would make it."""
+    ordered = sorted(members, key=lambda a: (when[a][0] or "9999", a))
+    title = next((when[a][1] for a in ordered if when[a][1]), None)
+    dated = [when[a][0] for a in ordered if when[a][0]]
+    return Story(id=story_id(members), title=title, article_ids=ordered, first_seen=min(dated) if dated else None,
+                 near_duplicates=dict(sorted(near_duplicates.items())))
 
 
 def stored_features(features: ArticleFeatures) -> tuple[str, dict, bytes | None]:
     """(article id, JSON, signature bytes): a row of the store's story features."""
     signature = features.signature.tobytes() if features.signature is not None else None
     return features.article_id, features.to_json(), signature
-
-
-def _nothing_new(store: Store) -> bool:
-    return next(iter(store.iter_articles_to_group()), None) is None
 
 
 def _chunks(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
