@@ -24,7 +24,7 @@ from pgutil import fresh_pg_url
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "newstrail" / "data" / "sample"
-BOUNDED = {"exact_limit": 0, "pass_size": 3}
+BOUNDED = {"held_limit": 0, "pass_size": 3}
 
 
 def _partition(stories) -> set[frozenset[str]]:
@@ -211,8 +211,29 @@ def test_bounded_parts_score_as_one_run(name, tmp_path):
     shuffled = articles[:]
     random.Random(1).shuffle(shuffled)
     with open_store(tmp_path / "d.db") as store:
-        _write_in_parts(store, shuffled, 4, exact_limit=0, pass_size=len(articles) // 8 + 1)
+        _write_in_parts(store, shuffled, 4, held_limit=0, pass_size=len(articles) // 8 + 1)
         _check_consistent(store)
         parts = pairwise({a: s.id for s in store.iter_stories() for a in s.article_ids}, gold)
     print(f"stories {name} one run F1={one['F1']:.3f}, bounded parts F1={parts['F1']:.3f}")
     assert parts["F1"] >= one["F1"] - 0.01
+
+
+def test_a_pass_takes_fewer_articles_when_they_reach_many(sample_articles, tmp_path, monkeypatch):
+    articles = _fresh(sample_articles)
+    expected = _partition(group_articles(articles).stories)
+    with open_store(tmp_path / "l.db") as store:
+        store.write_articles([(a, []) for a in articles[:6]], pipeline_version="test")
+        update_stories(store)
+        store.write_articles([(a, []) for a in articles[6:]], pipeline_version="test")
+        real = type(store).write_story_pass
+        sizes = []
+
+        def counted(self, part):
+            sizes.append(len(part.indexed))
+            return real(self, part)
+
+        monkeypatch.setattr(type(store), "write_story_pass", counted)
+        update_stories(store, held_limit=0, pass_size=6, load_limit=2)
+        assert sum(sizes) == len(articles) - 6 and min(sizes) < 6
+        _check_consistent(store)
+        assert _partition(store.iter_stories()) == expected

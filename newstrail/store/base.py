@@ -215,6 +215,14 @@ class Store(abc.ABC):
         """Up to ``limit`` stored features not grouped yet, by article id, ids after ``after``."""
 
     @abc.abstractmethod
+    def story_unindexed_count(self) -> int:
+        """How many stored features are not grouped yet."""
+
+    @abc.abstractmethod
+    def story_unindexed_ids(self) -> set[str]:
+        """The articles whose stored features are not grouped yet."""
+
+    @abc.abstractmethod
     def story_features_of(self, article_ids: Iterable[str]
                           ) -> list[tuple[str, dict[str, Any], bytes | None, list | None]]:
         """Stored features of these articles, with their nearest lists: (id, JSON, signature, near)."""

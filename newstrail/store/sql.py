@@ -375,6 +375,16 @@ class SQLStore(Store):
         with self.engine.connect() as conn:
             return [tuple(row) for row in conn.execute(query)]
 
+    def story_unindexed_count(self) -> int:
+        f = t.story_features
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(f).where(f.c.indexed == sa.false())).scalar_one()
+
+    def story_unindexed_ids(self) -> set[str]:
+        f = t.story_features
+        with self.engine.connect() as conn:
+            return set(conn.execute(sa.select(f.c.article_id).where(f.c.indexed == sa.false())).scalars())
+
     def story_features_of(self, article_ids: Iterable[str]
                           ) -> list[tuple[str, dict[str, Any], bytes | None, list | None]]:
         f = t.story_features
