@@ -277,11 +277,15 @@ class SQLStore(Store):
             .where(t.quotes.c.speaker_local == sa.bindparam("local"))
             .values(speaker_id=sa.bindparam("s_id"), speaker=sa.bindparam("name"))
         )
-        pointers = [{"a_id": a_id, "local": local, "s_id": s_id, "name": names.get(s_id, local)}
-                    for (a_id, local), s_id in sorted(mapping.items())]
         clear = (sa.delete(t.speaker_dirty).where(t.speaker_dirty.c.block == sa.bindparam("b"))
                  .where(t.speaker_dirty.c.mark == sa.bindparam("m")))
         with self.engine.begin() as conn:
+            # Only the quotes whose speaker changes are updated: a block of a common surname
+            # holds thousands of quotes, and a new article moves few of them, if any.
+            held = self._speaker_pointers(conn, blocks)
+            pointers = [{"a_id": a_id, "local": local, "s_id": s_id, "name": names.get(s_id, local)}
+                        for (a_id, local), s_id in sorted(mapping.items())
+                        if held.get((a_id, local)) != (s_id, names.get(s_id, local))]
             for chunk in _chunks(sorted(set(blocks))):
                 conn.execute(sa.delete(t.speakers).where(t.speakers.c.block.in_(chunk)))
             for chunk in _chunks(rows):
@@ -291,6 +295,21 @@ class SQLStore(Store):
             for chunk in _chunks([{"b": b, "m": m} for b, m in sorted(dirty.items())]):
                 conn.execute(clear, chunk)
             return conn.execute(sa.select(sa.func.count()).select_from(t.speakers)).scalar_one()
+
+    @staticmethod
+    def _speaker_pointers(conn: sa.Connection, blocks: Iterable[str]) -> dict[tuple[str, str], tuple | None]:
+        """(article id, local name) → the (speaker id, speaker) its quotes point at now, for
+        the refs of these blocks; None where its quotes disagree."""
+        r, q = t.speaker_refs, t.quotes
+        held: dict[tuple[str, str], tuple | None] = {}
+        joined = q.join(r, (r.c.article_id == q.c.article_id) & (r.c.local == q.c.speaker_local))
+        for chunk in _chunks(sorted(set(blocks))):
+            query = (sa.select(q.c.article_id, q.c.speaker_local, q.c.speaker_id, q.c.speaker).distinct()
+                     .select_from(joined).where(r.c.block.in_(chunk)))
+            for a_id, local, s_id, name in conn.execute(query):
+                value = (s_id, name)
+                held[(a_id, local)] = value if held.get((a_id, local), value) == value else None
+        return held
 
     def index_speaker_refs(self, refs: Iterable[SpeakerRef]) -> None:
         with self.engine.begin() as conn:
@@ -448,10 +467,11 @@ class SQLStore(Store):
             for table in (t.story_anchors, t.story_quote_keys, t.story_bands):
                 conn.execute(sa.delete(table).where(table.c.article_id.in_(chunk)))
             conn.execute(sa.update(f).where(f.c.article_id.in_(chunk)).values(indexed=True))
+        # Rows made as they are written: a held run indexes every article at once.
         for table, rows in (
-            (t.story_anchors, [{"term": v, "article_id": a} for a, terms, _, _ in part.indexed for v in terms]),
-            (t.story_quote_keys, [{"key": v, "article_id": a} for a, _, keys, _ in part.indexed for v in keys]),
-            (t.story_bands, [{"key": v, "article_id": a} for a, _, _, bands in part.indexed for v in bands]),
+            (t.story_anchors, ({"term": v, "article_id": a} for a, terms, _, _ in part.indexed for v in terms)),
+            (t.story_quote_keys, ({"key": v, "article_id": a} for a, _, keys, _ in part.indexed for v in keys)),
+            (t.story_bands, ({"key": v, "article_id": a} for a, _, _, bands in part.indexed for v in bands)),
         ):
             for chunk in _chunks(rows, 2000):
                 conn.execute(sa.insert(table), chunk)
