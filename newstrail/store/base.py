@@ -6,7 +6,7 @@ PostgreSQL backend can sit beside SQLite without touching any stage.
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -84,7 +84,8 @@ class StoryPass:
     """What one pass of the stories stage writes, in one transaction (``write_story_pass``)."""
 
     # Articles grouped by this pass: (article id, anchor terms, quote keys, band keys).
-    indexed: list[tuple[str, list[str], list[int], list[int]]] = field(default_factory=list)
+    # (A sized iterable, read more than once: ``stories.grouping.IndexEntries``.)
+    indexed: Collection[tuple[str, list[str], list[int], list[int]]] = field(default_factory=list)
     df: dict[str, int] = field(default_factory=dict)  # term → change of its document frequency
     near: dict[str, list[tuple[str, float]]] = field(default_factory=dict)  # article → new nearest list
     stories: list[Story] = field(default_factory=list)  # written, replacing those of the same id
@@ -208,6 +209,11 @@ class Store(abc.ABC):
     def story_postings(self, kind: str, values: Iterable[Any]) -> list[tuple[Any, str]]:
         """(value, article id) of the indexed articles holding each value: ``kind`` is
         "anchors" (terms), "quote_keys" or "bands"."""
+
+    @abc.abstractmethod
+    def story_anchor_candidates(self, terms: Iterable[str], min_shared: int, limit: int) -> list[str]:
+        """The indexed articles holding at least ``min_shared`` of these anchor terms: the
+        ``limit`` sharing most (ties: the smaller id)."""
 
     @abc.abstractmethod
     def unindexed_story_features(self, after: str | None, limit: int

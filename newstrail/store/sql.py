@@ -384,6 +384,15 @@ class SQLStore(Store):
                 out.extend(tuple(r) for r in conn.execute(sa.select(column, table.c.article_id).where(column.in_(chunk))))
         return out
 
+    def story_anchor_candidates(self, terms: Iterable[str], min_shared: int, limit: int) -> list[str]:
+        a = t.story_anchors
+        shared = sa.func.count().label("shared")
+        query = (sa.select(a.c.article_id).where(a.c.term.in_(sorted(set(terms)))).group_by(a.c.article_id)
+                 .having(sa.func.count() >= min_shared).order_by(shared.desc(), a.c.article_id).limit(limit))
+        query = query.add_columns(shared)
+        with self.engine.connect() as conn:
+            return [row[0] for row in conn.execute(query)]
+
     def unindexed_story_features(self, after: str | None, limit: int
                                  ) -> list[tuple[str, dict[str, Any], bytes | None]]:
         f = t.story_features
@@ -462,10 +471,9 @@ class SQLStore(Store):
         conn.execute(sa.delete(t.state).where(t.state.c.key == STORIES_INDEXED_KEY))
         conn.execute(sa.insert(t.state).values(key=STORIES_INDEXED_KEY, value=n))
         ids = [row[0] for row in part.indexed]
+        # (Features not indexed have no postings: a reset drops them all, and a replaced
+        # article's go with its old features.)
         for chunk in _chunks(ids):
-            # Postings of an earlier grouping of the same features (a full regroup): replaced.
-            for table in (t.story_anchors, t.story_quote_keys, t.story_bands):
-                conn.execute(sa.delete(table).where(table.c.article_id.in_(chunk)))
             conn.execute(sa.update(f).where(f.c.article_id.in_(chunk)).values(indexed=True))
         # Rows made as they are written: a held run indexes every article at once.
         for table, rows in (

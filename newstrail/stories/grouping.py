@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -90,6 +90,18 @@ class Link:
     score: float
 
 
+# The store indexes one quote shingle in this many (by hash), to find the articles that
+# may share a quote: a shared quote long enough to count has several shingles in common,
+# so one of them is nearly always indexed, and the postings are a quarter the size (about
+# a hundred shingles an article in the scale corpus).
+QUOTE_KEY_SAMPLE = 4
+
+
+def indexed_quote_keys(keys: np.ndarray) -> np.ndarray:
+    """Mask of the quote keys the story index holds."""
+    return (np.asarray(keys, dtype=np.int64) % QUOTE_KEY_SAMPLE) == 0
+
+
 def anchor_max_df(n: int) -> float:
     """Terms in more articles than this are too common to find candidates by."""
     return min(max(20.0, 3.0 * math.sqrt(n)), 300.0)
@@ -108,6 +120,26 @@ def anchor_terms(terms: dict[str, int], stats: CorpusStats, config: GroupingConf
             boost = config.name_weight if term.startswith(NAME_PREFIX) else 1.0
             weighted.append((-(1.0 + math.log(count)) * (math.log((n + 1) / (df + 1)) + 1.0) * boost, term))
     return [term for _, term in sorted(weighted)[:config.anchors]]
+
+
+class IndexEntries:
+    """What the store indexes of each newly grouped article: (article id, anchor terms,
+    quote keys, band keys), read from compact arrays each time it is iterated."""
+
+    def __init__(self, ids: list[str], terms: list[str], anchors: sparse.csr_matrix, quote_keys: np.ndarray,
+                 quote_starts: np.ndarray, bands: np.ndarray, signed: np.ndarray) -> None:
+        self.ids, self._terms, self._anchors = ids, terms, anchors
+        self._keys, self._starts, self._bands, self._signed = quote_keys, quote_starts, bands, signed
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __iter__(self) -> Iterator[tuple[str, list[str], list[int], list[int]]]:
+        a = self._anchors
+        for k, article_id in enumerate(self.ids):
+            anchors = sorted(self._terms[j] for j in a.indices[a.indptr[k]:a.indptr[k + 1]].tolist())
+            keys = self._keys[self._starts[k]:self._starts[k + 1]].tolist()
+            yield article_id, anchors, keys, self._bands[k].tolist() if self._signed[k] else []
 
 
 class _UnionFind:
@@ -570,24 +602,24 @@ class StoryGrouper:
         return groups
 
     # -- what the store indexes ------------------------------------------------------
-    def index_entries(self, rows: Iterable[int]) -> list[tuple[str, list[str], list[int], list[int]]]:
-        """(article id, anchor terms, quote keys, band keys) of these rows, after a link."""
-        terms = self.terms()
+    def index_entries(self, rows: Iterable[int]) -> IndexEntries:
+        """(article id, anchor terms, quote keys, band keys) of these rows, after a link,
+        as compact arrays: the grouper need not outlive them."""
+        rows = np.asarray(list(rows), dtype=np.int64)
         quotes = np.concatenate(self._quote_keys) if self._quote_keys else np.zeros(0, np.uint32)
         sizes = np.concatenate(self._quote_lengths) if self._quote_lengths else np.zeros(0, np.int64)
-        starts = np.concatenate([[0], np.cumsum(sizes)])
-        rows = list(rows)
-        signatures = np.concatenate(self._signatures)[rows] if rows else np.zeros((0, NUM_PERM), np.uint32)
+        starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        signatures = np.concatenate(self._signatures)[rows] if len(rows) else np.zeros((0, NUM_PERM), np.uint32)
         # Signed, as the store's 64-bit integers are.
-        bands = self.dups.band_keys(signatures).view(np.int64) if rows else np.zeros((0, 0), np.int64)
-        out = []
-        for k, i in enumerate(rows):
-            anchors = self.anchors
-            held = [] if anchors is None else anchors.indices[anchors.indptr[i]:anchors.indptr[i + 1]].tolist()
-            keys = quotes[starts[i]:starts[i + 1]].tolist()
-            signed = bands[k].tolist() if signatures[k].any() else []
-            out.append((self.features[i].article_id, sorted(terms[j] for j in held), keys, signed))
-        return out
+        bands = self.dups.band_keys(signatures).view(np.int64)
+        anchors = self.anchors[rows] if self.anchors is not None else sparse.csr_matrix((len(rows), len(self.vocab)))
+        held = [quotes[starts[i]:starts[i + 1]] for i in rows.tolist()]
+        held = [keys[indexed_quote_keys(keys)] for keys in held]
+        picked = np.concatenate(held) if held else quotes[:0]
+        lengths = np.fromiter((len(keys) for keys in held), dtype=np.int64, count=len(held))
+        return IndexEntries([self.features[i].article_id for i in rows.tolist()], self.terms(),
+                            anchors.tocsr(), picked, np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64),
+                            bands, signatures.any(axis=1))
 
     def term_frequencies(self, rows: Iterable[int]) -> dict[str, int]:
         """Articles among these rows holding each term: their share of the document frequencies."""

@@ -42,7 +42,7 @@ from ..store.schema import STORIES_REINDEX_KEY
 from . import GroupingConfig, StoryGrouper, make_stories, story_id
 from .dedup import NearDuplicates, Signer
 from .features import FEATURES_VERSION, ArticleFeatures, article_features
-from .grouping import CorpusStats, anchor_terms
+from .grouping import CorpusStats, anchor_terms, indexed_quote_keys
 
 # Set by runs of older versions while they wrote; still read: one full regroup.
 PENDING_KEY = "stories.pending"
@@ -52,7 +52,7 @@ VERSION_KEY = "stories.features_version"
 # beyond, it goes in passes.
 HELD_LIMIT = 120_000
 PASS_SIZE = 5_000
-LOAD_LIMIT = 20_000  # grouped articles a bounded pass holds beside its own, at most (about 1.5 KB each)
+LOAD_LIMIT = 50_000  # grouped articles a bounded pass holds beside its own, at most (about 2 KB each)
 _SLOGAN = 50  # a quote shingle held by more articles than this is no evidence of one event
 
 
@@ -144,11 +144,12 @@ def _held_run(store: Store, config: GroupingConfig, pending: dict[str, int],
         story_of={a: s for a, s in assigned.items() if previous.get(a) != s or a in fresh},
         retired=[r[0] for r in retired], done=pending,
     )
-    if not store.write_story_pass(part):
-        raise RuntimeError("articles were written while the stories stage ran; run it again")
     summary.grouped += len(fresh)
     summary.links += len(links)
     summary.near_duplicates = len(grouper.duplicate_of)
+    del grouper, by_id, links  # the index rows are arrays of their own; the write needs none of this
+    if not store.write_story_pass(part):
+        raise RuntimeError("articles were written while the stories stage ran; run it again")
 
 
 def _minus(frequencies: dict[str, int], retired: list[tuple[str, str | None, dict]]) -> dict[str, int]:
@@ -264,18 +265,17 @@ def _candidates(store: Store, config: GroupingConfig, new: list[ArticleFeatures]
                 skip: set[str]) -> set[str]:
     """The grouped articles the pass's articles could link to: those sharing anchors (the
     most per article, as the grouper would compare them), a quote or a MinHash band."""
-    anchors = {f.article_id: anchor_terms(f.terms, stats, config) for f in new}
-    holders: dict[object, list[str]] = defaultdict(list)
-    for term, article_id in store.story_postings("anchors", {t for terms in anchors.values() for t in terms}):
-        if article_id not in skip:
-            holders[term].append(article_id)
     reach: set[str] = set()
-    for terms in anchors.values():
-        shared = Counter(a for term in terms for a in holders.get(term, ()))
-        ranked = sorted((a for a, k in shared.items() if k >= config.min_shared_anchors), key=lambda a: (-shared[a], a))
-        reach.update(ranked[:config.max_candidates])
+    for f in new:
+        # Counted in the database, one article at a time: a pass's terms together would
+        # bring back every holder of each, hundreds for a story covered that often. (The
+        # articles skipped are not indexed, so they are never among those found.)
+        found = store.story_anchor_candidates(anchor_terms(f.terms, stats, config), config.min_shared_anchors,
+                                              config.max_candidates)
+        reach.update(a for a in found if a not in skip)
     quote_holders: dict[object, list[str]] = defaultdict(list)
-    for key, article_id in store.story_postings("quote_keys", {k for f in new for k in f.quote_keys}):
+    keys = np.asarray(sorted({k for f in new for k in f.quote_keys}), dtype=np.int64)
+    for key, article_id in store.story_postings("quote_keys", keys[indexed_quote_keys(keys)].tolist()):
         if article_id not in skip:
             quote_holders[key].append(article_id)
     reach.update(a for found in quote_holders.values() if len(found) <= _SLOGAN for a in found)
