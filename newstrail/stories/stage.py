@@ -206,7 +206,8 @@ class _Plan:
     stories: dict[str, Story]  # the stories reached
     regrouped: set[str]  # those grouped again
     members: set[str]  # the grouped articles of those
-    load: set[str]  # the grouped articles to hold: candidates and members
+    load: set[str]  # the grouped articles to hold, at most: candidates and members
+    reach: set[str]  # the candidates
 
 
 def _plan(store: Store, config: GroupingConfig, rows: list[tuple], retired: list[tuple[str, str | None, dict]]
@@ -229,33 +230,48 @@ def _plan(store: Store, config: GroupingConfig, rows: list[tuple], retired: list
     stories = {s.id: s for s in store.get_stories(touched)}
     regrouped = {sid for sid, story in stories.items() if len(story.article_ids) <= REGROUP_LIMIT}
     members = {a for sid in regrouped for a in stories[sid].article_ids} - ours - leaving
-    return _Plan(rows, retired, changes, stats, leaving, stories, regrouped, members, (reach | members) - leaving - ours)
+    return _Plan(rows, retired, changes, stats, leaving, stories, regrouped, members,
+                 (reach | members) - leaving - ours, reach - leaving - ours)
 
 
 def _bounded_pass(store: Store, config: GroupingConfig, plan: _Plan) -> tuple[StoryPass, int, int]:
-    grouper = StoryGrouper(config)
-    grouper.corpus = plan.stats
-    # The grouped articles a thousand at a time: the grouper keeps their terms as arrays.
-    for chunk in _chunks(sorted(plan.load), 1000):
-        loaded = store.story_features_of(chunk)
-        grouper.add((ArticleFeatures.from_json(*row[:3]) for row in loaded), new=False)
-        grouper.stored_near.update((grouper.index[row[0]], [tuple(e) for e in (row[3] or [])]) for row in loaded)
-    new = [ArticleFeatures.from_json(*r[:3]) for r in plan.rows]
-    ours = {f.article_id for f in new}
-    grouper.add(new)
-    more = set(grouper.vocab) - set(plan.stats.df)
-    _, df_more = store.story_index_stats(more)
-    plan.stats.df.update({t: df_more.get(t, 0) + plan.changes.get(t, 0) for t in more})
-    links = grouper.link_bounded(regroup=[grouper.index[a] for a in plan.members if a in grouper.index])
+    # First the new articles and their candidates alone, to see which stories they link
+    # to: only those are grouped again (a story a new article merely neighbours keeps its
+    # links), which keeps a pass near its own articles' stories.
+    first, ours = _hold(store, config, plan, plan.reach)
+    story_of = {a: sid for sid, story in plan.stories.items() for a in story.article_ids}
+    linked = {story_of.get(first.features[i].article_id) for link in first.link_bounded() for i in (link.a, link.b)}
+    regrouped = plan.regrouped & linked
+    members = {a for sid in regrouped for a in plan.stories[sid].article_ids} - ours - plan.leaving
+    del first
+    grouper, _ = _hold(store, config, plan, plan.reach | members)
+    links = grouper.link_bounded(regroup=[grouper.index[a] for a in members if a in grouper.index])
     new_rows = sorted(grouper.index[a] for a in ours)
     part = StoryPass(
         indexed=grouper.index_entries(new_rows), df=plan.changes,
         near={grouper.features[i].article_id: lists for i, lists in grouper.near_lists.items()},
         retired=[r[0] for r in plan.retired],
     )
-    free = ours | {a for a in plan.members if a in grouper.index}
-    _merge_stories(store, grouper, free, plan.stories, plan.regrouped, plan.leaving, part)
+    free = ours | {a for a in members if a in grouper.index}
+    _merge_stories(store, grouper, free, plan.stories, regrouped, plan.leaving, part)
     return part, len(links), sum(1 for a in grouper.duplicate_of if a in ours)
+
+
+def _hold(store: Store, config: GroupingConfig, plan: _Plan, load: set[str]) -> tuple[StoryGrouper, set[str]]:
+    """A grouper holding the pass's articles and the grouped ``load``, with the corpus's statistics."""
+    grouper = StoryGrouper(config)
+    grouper.corpus = plan.stats
+    # The grouped articles a thousand at a time: the grouper keeps their terms as arrays.
+    for chunk in _chunks(sorted(load), 1000):
+        loaded = store.story_features_of(chunk)
+        grouper.add((ArticleFeatures.from_json(*row[:3]) for row in loaded), new=False)
+        grouper.stored_near.update((grouper.index[row[0]], [tuple(e) for e in (row[3] or [])]) for row in loaded)
+    new = [ArticleFeatures.from_json(*r[:3]) for r in plan.rows]
+    grouper.add(new)
+    more = set(grouper.vocab) - set(plan.stats.df)
+    _, df_more = store.story_index_stats(more)
+    plan.stats.df.update({t: df_more.get(t, 0) + plan.changes.get(t, 0) for t in more})
+    return grouper, {f.article_id for f in new}
 
 
 REGROUP_LIMIT = 200  # members of a story a pass loads to group it again from its links
