@@ -91,9 +91,10 @@ class Link:
 
 
 # The store indexes one quote shingle in this many (by hash), to find the articles that
-# may share a quote: a shared quote long enough to count has several shingles in common,
-# so one of them is nearly always indexed, and the postings are a quarter the size (about
-# a hundred shingles an article in the scale corpus).
+# may share a quote: the postings are a quarter the size (about a hundred shingles an
+# article in the scale corpus). A quote shared whole has many shingles in common (a
+# twenty-word one fifteen), so one of them is indexed but for a chance of (3/4)^15, about
+# 1%; a pair sharing only the three that count is found through its anchors or not at all.
 QUOTE_KEY_SAMPLE = 4
 
 
@@ -172,6 +173,8 @@ class StoryGrouper:
     ``add(features, new=False)`` loads articles already grouped in an earlier run;
     ``join(ids)`` seeds the components they formed then; ``add(features)`` adds new
     articles; ``link()`` compares the new ones with everything and each other.
+    ``link_bounded()`` does the same for a grouper that holds only part of a larger
+    corpus (``corpus`` and ``stored_near`` set), see ``stories.stage``.
     """
 
     def __init__(self, config: GroupingConfig | None = None) -> None:
