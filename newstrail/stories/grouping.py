@@ -427,15 +427,7 @@ class StoryGrouper:
             scores = self._cosines(x, left, right)
             near.update(self._neighbours(left, right, scores, cfg.neighbours))
             outside.update(right[~regroup[right]].tolist())
-            gap = np.abs(days[left] - days[right])
-            dated = ~np.isnan(gap)
-            adjusted = scores - np.where(dated, cfg.day_penalty * np.nan_to_num(gap), 0.0)
-            # Each pair once (from its lower end when both are regrouped), in time, and
-            # similar enough for some rule.
-            keep = (~regroup[right] | (left < right)) & ~(gap > cfg.max_days) & (adjusted >= floor)
-            # Two copies of one text are one story already: no rule needs asking.
-            keep &= (copies[left] < 0) | (copies[left] != copies[right])
-            kept.append((left[keep], right[keep], adjusted[keep], dated[keep]))
+            kept.append(self._rule_pairs(left, right, scores, days, copies, regroup, floor))
         # Their candidates outside: shared neighbours need both lists.
         others = np.asarray(sorted(outside), dtype=np.int64)
         for start in range(0, len(others), _BLOCK):
@@ -452,14 +444,7 @@ class StoryGrouper:
         for copy, original in self.duplicate_of.items():  # near-copies found in any run
             if copy in self.index and original in self.index:
                 self.uf.union(self.index[copy], self.index[original])
-        for link in links:
-            self.uf.union(link.a, link.b)
-        grouped = np.flatnonzero(copies >= 0)
-        heads: dict[int, int] = {}
-        for i, group in zip(grouped.tolist(), copies[grouped].tolist()):
-            self.uf.union(heads.setdefault(group, i), i)
-        self.links.extend(links)
-        self.new = []
+        self._unite(links, copies)
         self.near_lists = self._as_ids(near)
         return links
 
@@ -513,12 +498,7 @@ class StoryGrouper:
             arrived = fresh & ~is_new[right]
             for a, b, value in zip(left[arrived].tolist(), right[arrived].tolist(), scores[arrived].tolist()):
                 scored[b].append((a, value))
-            gap = np.abs(days[left] - days[right])
-            dated = ~np.isnan(gap)
-            adjusted = scores - np.where(dated, cfg.day_penalty * np.nan_to_num(gap), 0.0)
-            keep = (~asked[right] | (left < right)) & ~(gap > cfg.max_days) & (adjusted >= floor)
-            keep &= (copies[left] < 0) | (copies[left] != copies[right])
-            kept.append((left[keep], right[keep], adjusted[keep], dated[keep]))
+            kept.append(self._rule_pairs(left, right, scores, days, copies, asked, floor))
         changed = set(near) | set(scored)
         for b, found in scored.items():
             near[b] = self._updated_near(b, found)
@@ -529,6 +509,26 @@ class StoryGrouper:
                 reason = self._reason(a, b, score, near, is_dated)
                 if reason:
                     links.append(Link(min(a, b), max(a, b), reason, score))
+        self._unite(links, copies)
+        self.near_lists = self._as_ids({i: near[i] for i in changed})
+        return links
+
+    def _rule_pairs(self, left: np.ndarray, right: np.ndarray, scores: np.ndarray, days: np.ndarray,
+                    copies: np.ndarray, asked: np.ndarray, floor: float) -> tuple[np.ndarray, ...]:
+        """The candidate pairs some rule may link: (left, right, day-adjusted cosine, both dated)."""
+        cfg = self.config
+        gap = np.abs(days[left] - days[right])
+        dated = ~np.isnan(gap)
+        adjusted = scores - np.where(dated, cfg.day_penalty * np.nan_to_num(gap), 0.0)
+        # Each pair once (from its lower end when both ends are asked), in time, and
+        # similar enough for some rule.
+        keep = (~asked[right] | (left < right)) & ~(gap > cfg.max_days) & (adjusted >= floor)
+        # Two copies of one text are one story already: no rule needs asking.
+        keep &= (copies[left] < 0) | (copies[left] != copies[right])
+        return left[keep], right[keep], adjusted[keep], dated[keep]
+
+    def _unite(self, links: list[Link], copies: np.ndarray) -> None:
+        """Union the linked articles and each copy group; keep the links; nothing is new now."""
         for link in links:
             self.uf.union(link.a, link.b)
         grouped = np.flatnonzero(copies >= 0)
@@ -537,8 +537,6 @@ class StoryGrouper:
             self.uf.union(heads.setdefault(group, i), i)
         self.links.extend(links)
         self.new = []
-        self.near_lists = self._as_ids({i: near[i] for i in changed})
-        return links
 
     def _updated_near(self, row: int, arrivals: list[Near]) -> list[Near]:
         """A grouped article's stored nearest list with the new articles that reached it."""
