@@ -208,7 +208,7 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def story_postings(self, kind: str, values: Iterable[Any]) -> list[tuple[Any, str]]:
         """(value, article id) of the indexed articles holding each value: ``kind`` is
-        "anchors" (terms), "quote_keys" or "bands"."""
+        "quote_keys" or "bands" (anchors: ``story_anchor_candidates``)."""
 
     @abc.abstractmethod
     def story_anchor_candidates(self, terms: Iterable[str], min_shared: int, limit: int) -> list[str]:

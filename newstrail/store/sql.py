@@ -50,16 +50,31 @@ def _chunks(items: Iterable[Any], size: int = 500) -> Iterator[list[Any]]:
         yield chunk
 
 
+def _upsert(conn: sa.Connection, table: sa.Table) -> Any:
+    """The dialect's INSERT, which takes ON CONFLICT (both SQLite and PostgreSQL have it)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
+
+
+def _put_state(conn: sa.Connection, key: str, value: Any) -> None:
+    conn.execute(sa.delete(t.state).where(t.state.c.key == key))
+    conn.execute(sa.insert(t.state).values(key=key, value=value))
+
+
+def _indexed_count(conn: sa.Connection) -> int:
+    """Articles the story index holds."""
+    return int(conn.execute(sa.select(t.state.c.value).where(t.state.c.key == STORIES_INDEXED_KEY)).scalar() or 0)
+
+
 def _mark(conn: sa.Connection, table: sa.Table, key: str, values: Iterable[str]) -> None:
     """Upsert (value, now) marks: work a later stage must redo; it clears only marks it read."""
     rows = [{key: v, "mark": time.time_ns()} for v in sorted(set(values))]
     if not rows:
         return
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(table)
+    stmt = _upsert(conn, table)
     stmt = stmt.on_conflict_do_update(index_elements=[key], set_={"mark": stmt.excluded.mark})
     for chunk in _chunks(rows):
         conn.execute(stmt, chunk)
@@ -219,8 +234,7 @@ class SQLStore(Store):
             for failure in batch.failures:
                 _replace_failure(conn, failure, now)
             for key, value in batch.state.items():
-                conn.execute(sa.delete(t.state).where(t.state.c.key == key))
-                conn.execute(sa.insert(t.state).values(key=key, value=value))
+                _put_state(conn, key, value)
         return len(latest)
 
     @staticmethod
@@ -372,16 +386,15 @@ class SQLStore(Store):
         with self.engine.connect() as conn:
             for chunk in _chunks(sorted(set(terms))):
                 found.update(conn.execute(sa.select(d.c.term, d.c.df).where(d.c.term.in_(chunk))).all())
-            n = conn.execute(sa.select(t.state.c.value).where(t.state.c.key == STORIES_INDEXED_KEY)).scalar()
-        return int(n or 0), found
+            return _indexed_count(conn), found
 
     def story_postings(self, kind: str, values: Iterable[Any]) -> list[tuple[Any, str]]:
-        table = {"anchors": t.story_anchors, "quote_keys": t.story_quote_keys, "bands": t.story_bands}[kind]
-        column = table.c.term if kind == "anchors" else table.c.key
+        table = {"quote_keys": t.story_quote_keys, "bands": t.story_bands}[kind]
         out: list[tuple[Any, str]] = []
         with self.engine.connect() as conn:
             for chunk in _chunks(sorted(set(values))):
-                out.extend(tuple(r) for r in conn.execute(sa.select(column, table.c.article_id).where(column.in_(chunk))))
+                query = sa.select(table.c.key, table.c.article_id).where(table.c.key.in_(chunk))
+                out.extend(tuple(r) for r in conn.execute(query))
         return out
 
     def story_anchor_candidates(self, terms: Iterable[str], min_shared: int, limit: int) -> list[str]:
@@ -466,23 +479,19 @@ class SQLStore(Store):
             if any(held.get(a, m) != m for a, m in chunk):
                 raise _Stale  # rolls the transaction back
         self._apply_df(conn, part.df)
-        n = conn.execute(sa.select(t.state.c.value).where(t.state.c.key == STORIES_INDEXED_KEY)).scalar() or 0
-        n = int(n) + len(part.indexed) - len(part.retired)
-        conn.execute(sa.delete(t.state).where(t.state.c.key == STORIES_INDEXED_KEY))
-        conn.execute(sa.insert(t.state).values(key=STORIES_INDEXED_KEY, value=n))
-        ids = [row[0] for row in part.indexed]
-        # (Features not indexed have no postings: a reset drops them all, and a replaced
-        # article's go with its old features.)
-        for chunk in _chunks(ids):
-            conn.execute(sa.update(f).where(f.c.article_id.in_(chunk)).values(indexed=True))
-        # Rows made as they are written: a held run indexes every article at once.
-        for table, rows in (
-            (t.story_anchors, ({"term": v, "article_id": a} for a, terms, _, _ in part.indexed for v in terms)),
-            (t.story_quote_keys, ({"key": v, "article_id": a} for a, _, keys, _ in part.indexed for v in keys)),
-            (t.story_bands, ({"key": v, "article_id": a} for a, _, _, bands in part.indexed for v in bands)),
-        ):
-            for chunk in _chunks(rows, 2000):
-                conn.execute(sa.insert(table), chunk)
+        _put_state(conn, STORIES_INDEXED_KEY, _indexed_count(conn) + len(part.indexed) - len(part.retired))
+        # Read once, a chunk at a time: a held run indexes every article at once. (Features
+        # not indexed have no postings: a reset drops them all, and a replaced article's go
+        # with its old features.)
+        for chunk in _chunks(part.indexed):
+            conn.execute(sa.update(f).where(f.c.article_id.in_([a for a, _, _, _ in chunk])).values(indexed=True))
+            for table, rows in (
+                (t.story_anchors, [{"term": v, "article_id": a} for a, terms, _, _ in chunk for v in terms]),
+                (t.story_quote_keys, [{"key": v, "article_id": a} for a, _, keys, _ in chunk for v in keys]),
+                (t.story_bands, [{"key": v, "article_id": a} for a, _, _, bands in chunk for v in bands]),
+            ):
+                if rows:
+                    conn.execute(sa.insert(table), rows)
         near = sa.update(f).where(f.c.article_id == sa.bindparam("a")).values(near=sa.bindparam("n"))
         for chunk in _chunks(sorted(part.near.items())):
             conn.execute(near, [{"a": a, "n": [list(e) for e in lists]} for a, lists in chunk])
@@ -507,12 +516,8 @@ class SQLStore(Store):
         rows = [{"term": term, "df": change} for term, change in sorted(changes.items()) if change]
         if not rows:
             return
-        if conn.dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
         d = t.story_df
-        stmt = insert(d)
+        stmt = _upsert(conn, d)
         stmt = stmt.on_conflict_do_update(index_elements=[d.c.term], set_={"df": d.c.df + stmt.excluded.df})
         for chunk in _chunks(rows, 2000):
             conn.execute(stmt, chunk)
@@ -521,7 +526,7 @@ class SQLStore(Store):
 
     def reset_story_index(self) -> None:
         with self.engine.begin() as conn:
-            for table in (t.story_df, t.story_anchors, t.story_quote_keys, t.story_bands, t.story_retired):
+            for table in t.STORY_INDEX_TABLES:
                 conn.execute(sa.delete(table))
             conn.execute(sa.update(t.story_features).values(indexed=False, near=None))
             conn.execute(sa.delete(t.stories))
@@ -871,8 +876,7 @@ class SQLStore(Store):
 
     def set_state(self, key: str, value: Any) -> None:
         with self.engine.begin() as conn:
-            conn.execute(sa.delete(t.state).where(t.state.c.key == key))
-            conn.execute(sa.insert(t.state).values(key=key, value=value))
+            _put_state(conn, key, value)
 
     def counts(self) -> dict[str, int]:
         tables = {"articles": t.articles, "quotes": t.quotes, "speakers": t.speakers,

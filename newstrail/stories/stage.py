@@ -39,7 +39,7 @@ import numpy as np
 from ..records import Article, Story
 from ..store import Store, StoryPass
 from ..store.schema import STORIES_REINDEX_KEY
-from . import GroupingConfig, StoryGrouper, make_stories, story_id
+from . import GroupingConfig, StoryGrouper, make_stories
 from .dedup import NearDuplicates, Signer
 from .features import FEATURES_VERSION, ArticleFeatures, article_features
 from .grouping import CorpusStats, anchor_terms, indexed_quote_keys
@@ -235,20 +235,30 @@ def _plan(store: Store, config: GroupingConfig, rows: list[tuple], retired: list
 
 
 def _bounded_pass(store: Store, config: GroupingConfig, plan: _Plan) -> tuple[StoryPass, int, int]:
+    grouper = StoryGrouper(config)
+    grouper.corpus = plan.stats
+    _load(store, grouper, plan, plan.reach)
+    new = [ArticleFeatures.from_json(*r[:3]) for r in plan.rows]
+    ours = {f.article_id for f in new}
+    grouper.add(new)
+    new_rows = list(grouper.new)
+    _complete_df(store, grouper, plan)
     # First the new articles and their candidates alone, to see which stories they link
     # to: only those are grouped again (a story a new article merely neighbours keeps its
-    # links), which keeps a pass near its own articles' stories.
-    first, ours = _hold(store, config, plan, plan.reach)
+    # links), which keeps a pass near its own articles' stories. Then the same grouper,
+    # with those stories' members added, links again: every link is recomputed from the
+    # arrays it holds.
     story_of = {a: sid for sid, story in plan.stories.items() for a in story.article_ids}
-    linked = {story_of.get(first.features[i].article_id) for link in first.link_bounded() for i in (link.a, link.b)}
+    linked = {story_of.get(grouper.features[i].article_id) for link in grouper.link_bounded()
+              for i in (link.a, link.b)}
     regrouped = plan.regrouped & linked
     members = {a for sid in regrouped for a in plan.stories[sid].article_ids} - ours - plan.leaving
-    del first
-    grouper, _ = _hold(store, config, plan, plan.reach | members)
+    _load(store, grouper, plan, members - set(grouper.index))
+    _complete_df(store, grouper, plan)
+    grouper.new = new_rows
     links = grouper.link_bounded(regroup=[grouper.index[a] for a in members if a in grouper.index])
-    new_rows = sorted(grouper.index[a] for a in ours)
     part = StoryPass(
-        indexed=grouper.index_entries(new_rows), df=plan.changes,
+        indexed=grouper.index_entries(sorted(new_rows)), df=plan.changes,
         near={grouper.features[i].article_id: lists for i, lists in grouper.near_lists.items()},
         retired=[r[0] for r in plan.retired],
     )
@@ -257,21 +267,20 @@ def _bounded_pass(store: Store, config: GroupingConfig, plan: _Plan) -> tuple[St
     return part, len(links), sum(1 for a in grouper.duplicate_of if a in ours)
 
 
-def _hold(store: Store, config: GroupingConfig, plan: _Plan, load: set[str]) -> tuple[StoryGrouper, set[str]]:
-    """A grouper holding the pass's articles and the grouped ``load``, with the corpus's statistics."""
-    grouper = StoryGrouper(config)
-    grouper.corpus = plan.stats
-    # The grouped articles a thousand at a time: the grouper keeps their terms as arrays.
+def _load(store: Store, grouper: StoryGrouper, plan: _Plan, load: set[str]) -> None:
+    """Add the grouped articles ``load`` to the grouper, with their stored nearest lists."""
+    # A thousand at a time: the grouper keeps their terms as arrays.
     for chunk in _chunks(sorted(load), 1000):
         loaded = store.story_features_of(chunk)
         grouper.add((ArticleFeatures.from_json(*row[:3]) for row in loaded), new=False)
         grouper.stored_near.update((grouper.index[row[0]], [tuple(e) for e in (row[3] or [])]) for row in loaded)
-    new = [ArticleFeatures.from_json(*r[:3]) for r in plan.rows]
-    grouper.add(new)
+
+
+def _complete_df(store: Store, grouper: StoryGrouper, plan: _Plan) -> None:
+    """The corpus's frequencies of the terms the grouper holds that the plan has none for."""
     more = set(grouper.vocab) - set(plan.stats.df)
     _, df_more = store.story_index_stats(more)
     plan.stats.df.update({t: df_more.get(t, 0) + plan.changes.get(t, 0) for t in more})
-    return grouper, {f.article_id for f in new}
 
 
 REGROUP_LIMIT = 200  # members of a story a pass loads to group it again from its links
@@ -350,14 +359,15 @@ def _merge_stories(store: Store, grouper: StoryGrouper, free: set[str], stories:
     merged: dict[str, list[str]] = defaultdict(list)
     for key in list(parent):
         merged[find(key)].append(key)
+    # A story the pass reached but did not change is left as it is.
+    rebuilt = [keys for keys in merged.values()
+               if not (len(keys) == 1 and keys[0].startswith("s:") and not leaving & set(stories[keys[0][2:]].article_ids))]
     by_id = {f.article_id: f for f in grouper.features}
-    olds = [a for sid in stories if sid not in regrouped for a in stories[sid].article_ids if a not in leaving]
-    dates = store.article_dates([a for a in free if a not in by_id] + olds)
+    olds = [a for keys in rebuilt for k in keys if k.startswith("s:") for a in stories[k[2:]].article_ids]
+    dates = store.article_dates([a for a in [*free, *olds] if a not in by_id and a not in leaving])
     copies = {c: o for sid in regrouped for c, o in (stories[sid].near_duplicates or {}).items()}
     part.dropped.extend(regrouped)
-    for keys in merged.values():
-        if len(keys) == 1 and keys[0].startswith("s:") and not leaving & set(stories[keys[0][2:]].article_ids):
-            continue  # a story the pass reached but did not change
+    for keys in rebuilt:
         part.dropped.extend(k[2:] for k in keys if k.startswith("s:"))
         members: list[str] = []
         near_duplicates: dict[str, str] = {}
@@ -378,20 +388,15 @@ def _merge_stories(store: Store, grouper: StoryGrouper, free: set[str], stories:
             if original is not None:
                 near_duplicates[copy] = original
         near_duplicates = {c: o for c, o in near_duplicates.items() if c in kept and o in kept}
-        when = {a: (by_id[a].published, by_id[a].title) if a in by_id else dates.get(a, (None, None)) for a in members}
-        story = _story(members, when, near_duplicates)
+        known = {a: by_id.get(a) or _dated(a, *dates.get(a, (None, None))) for a in members}
+        story = make_stories([members], known, near_duplicates)[0]
         part.stories.append(story)
         part.story_of.update((a, story.id) for a in members if story_of.get(a) != story.id)
 
 
-def _story(members: list[str], when: dict[str, tuple[str | None, str | None]],
-           near_duplicates: dict[str, str]) -> Story:
-    """The story record of these members, as ``make_stories`` would make it."""
-    ordered = sorted(members, key=lambda a: (when[a][0] or "9999", a))
-    title = next((when[a][1] for a in ordered if when[a][1]), None)
-    dated = [when[a][0] for a in ordered if when[a][0]]
-    return Story(id=story_id(members), title=title, article_ids=ordered, first_seen=min(dated) if dated else None,
-                 near_duplicates=dict(sorted(near_duplicates.items())))
+def _dated(article_id: str, published: str | None, title: str | None) -> ArticleFeatures:
+    """What ``make_stories`` reads of an article the pass does not hold."""
+    return ArticleFeatures(article_id, published=published, title=title)
 
 
 def stored_features(features: ArticleFeatures) -> tuple[str, dict, bytes | None]:
