@@ -12,6 +12,7 @@ import hashlib
 import itertools
 import json
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -389,7 +390,7 @@ class _Run:
 
     def speakers(self) -> None:
         started = time.perf_counter()
-        self.summary.speakers = update_speakers(self.store)
+        self.summary.speakers = update_speakers(self.store).stored
         self.seconds["speakers"] += time.perf_counter() - started
 
     def stories(self) -> None:
@@ -410,16 +411,27 @@ class _Run:
 SPEAKER_BLOCKS_PER_PASS = 2000
 
 
-def update_speakers(store: Store) -> int:
-    """Bring the speakers of the blocks that changed up to date; return how many speakers are stored.
+@dataclass(slots=True)
+class SpeakerUpdate:
+    """What a speakers stage did: speakers now stored, and the dirty blocks it settled by
+    placing new refs in stored speakers or by clustering them again."""
 
-    Cost follows what changed, not the corpus: only dirty blocks are re-clustered (a
-    person's block is everyone of that surname, an organisation's its name, an unnamed
-    source's its article), plus the blocks that share a speaker base id with them,
-    because ``-2``/``-3`` suffixes are numbered across a base id. The result is what a
-    rebuild over every block would give.
+    stored: int = 0
+    placed: int = 0
+    reclustered: int = 0
+
+
+def update_speakers(store: Store) -> SpeakerUpdate:
+    """Bring the speakers of the blocks that changed up to date.
+
+    Cost follows what changed, not the corpus. A dirty block that only gained refs has
+    them placed in its stored speakers from their summaries (``speakers.extend_block``),
+    reading none of its old refs; the rest (a block that lost refs, or whose new refs
+    could move old ones) is clustered again from its refs, with the blocks that share a
+    speaker base id with it, because ``-2``/``-3`` suffixes are numbered across a base
+    id. Either way the result is what a rebuild over every block would give.
     """
-    from .speakers import block_of, build_speaker_index
+    from .speakers import block_of
 
     if store.get_state(REFS_BACKFILL_KEY):
         # Articles stored before refs were kept: derive their refs from the quotes, once.
@@ -429,8 +441,61 @@ def update_speakers(store: Store) -> int:
         store.index_speaker_refs(refs)
         store.set_state(REFS_BACKFILL_KEY, None)
     dirty = store.dirty_speaker_blocks()
+    done = SpeakerUpdate()
+    if not dirty:
+        done.stored = store.replace_speaker_blocks({}, [], [], {}, {})
+        return done
     order = sorted(dirty)
-    stored = store.replace_speaker_blocks({}, [], [], {}, {}) if not order else 0
+    left: list[str] = []
+    for start in range(0, len(order), SPEAKER_BLOCKS_PER_PASS):
+        chunk = order[start:start + SPEAKER_BLOCKS_PER_PASS]
+        placed, stored = _place_new_refs(store, {b: dirty[b] for b in chunk})
+        left.extend(b for b in chunk if b not in placed)
+        done.placed += len(placed)
+        done.stored = stored if stored is not None else done.stored
+    done.reclustered = len(left)
+    done.stored = _recluster(store, left, dirty) if left else done.stored
+    return done
+
+
+def _place_new_refs(store: Store, dirty: dict[str, int]) -> tuple[set[str], int | None]:
+    """Settle the blocks whose new refs can be placed without re-clustering; return them
+    (and the speakers stored after, None when nothing was written)."""
+    from .speakers import extend_block
+
+    found = store.speaker_blocks(dirty)
+    extensions = {}
+    for block, held in found.items():
+        summaries = [summary for _, _, summary in held.speakers]
+        # Every placed ref must still be in a speaker: a block that lost one (an article
+        # replaced) has a speaker that shrank, which only re-clustering settles.
+        if not held.speakers or any(s is None for s in summaries) or held.placed != sum(s["refs"] for s in summaries):
+            continue
+        extension = extend_block(block, held.speakers, held.new)
+        if extension is not None:
+            extensions[block] = extension
+    counts = store.speaker_base_counts({b for e in extensions.values() for b in e.grown_bases | e.new_bases})
+    news = Counter(b for e in extensions.values() for b in e.new_bases)
+    ready = {block: e for block, e in extensions.items()
+             if all(counts.get(b) == 1 for b in e.grown_bases)
+             and all(b not in counts and news[b] == 1 for b in e.new_bases)}
+    # A block with nothing new and nothing lost (its marks outlived a write that changed
+    # nothing in it) is settled as it is.
+    ready.update({block: None for block, held in found.items() if block not in extensions and not held.new
+                  and held.speakers and all(s is not None for _, _, s in held.speakers)
+                  and held.placed == sum(s["refs"] for _, _, s in held.speakers)})
+    if not ready:
+        return set(), None
+    speakers = [pair for e in ready.values() if e is not None for pair in e.speakers]
+    mapping = {key: s_id for e in ready.values() if e is not None for key, s_id in e.mapping.items()}
+    stored = store.extend_speaker_blocks({b: dirty[b] for b in ready}, speakers, mapping)
+    return set(ready), stored
+
+
+def _recluster(store: Store, order: list[str], dirty: dict[str, int]) -> int:
+    from .speakers import build_speaker_index
+
+    stored = 0
     # A slice of blocks at a time keeps memory bounded after a large first run, where every
     # block is dirty. A later slice that shares a base id with an earlier one pulls the
     # earlier one's blocks in again (they are stored by then), so the numbering comes out

@@ -200,19 +200,48 @@ class _Cluster:
     names: list[str] = field(default_factory=list)  # display form of each ref, same order
     full: list[bool] = field(default_factory=list)  # whether that form is a full name
     titles: set[str] = field(default_factory=set)
+    full_titles: set[str] = field(default_factory=set)  # those of its full-name refs alone
     given_keys: set[str] = field(default_factory=set)
     unnamed_article: str | None = None
+    leftover: tuple[str | None, str] | None = None  # (gender, given key) of a short-form speaker
 
     def add(self, ref: SpeakerRef, display: str, titles: Iterable[str] = (), *, full: bool = True) -> None:
         self.refs.append(ref)
         self.names.append(display)
         self.full.append(full)
-        self.titles.update(t for t in (*ref.titles, *titles) if t.strip())
+        added = [t for t in (*ref.titles, *titles) if t.strip()]
+        self.titles.update(added)
+        if full:
+            self.full_titles.update(added)
+
+    def forms(self) -> Counter[tuple[str, bool]]:
+        """(display form, full?) → refs, the counts the canonical name is chosen from."""
+        return Counter(zip(self.names, self.full))
 
     def name(self) -> str:
         """The canonical name, from full names when there are any ("Grace Okafor", not "Ms Okafor")."""
-        chosen = [(n, r) for n, r, f in zip(self.names, self.refs, self.full) if f] or list(zip(self.names, self.refs))
-        return canonical_name([n for n, _ in chosen], [r for _, r in chosen])
+        quotes: Counter[tuple[str, bool]] = Counter()
+        for form, ref in zip(zip(self.names, self.full), self.refs):
+            quotes[form] += ref.quote_count
+        return name_from_forms({form: (n, quotes[form]) for form, n in self.forms().items()})
+
+    def summary(self) -> dict:
+        """What ``extend_block`` needs to add refs to this speaker without its refs: the form
+        counts (for the name) and, for people, the given names and genders short forms are
+        judged against."""
+        quotes: Counter[tuple[str, bool]] = Counter()
+        for form, ref in zip(zip(self.names, self.full), self.refs):
+            quotes[form] += ref.quote_count
+        out: dict = {"role": "leftover" if self.leftover is not None else self.kind,
+                     "forms": sorted([name, int(full), n, quotes[(name, full)]]
+                                     for (name, full), n in self.forms().items()),
+                     "refs": len(self.refs)}
+        if self.kind == "person":
+            out.update(given=sorted(self.given_keys), gender_full=sorted(_gender_of(self.full_titles)),
+                       gender_all=sorted(_gender_of(self.titles)), shorts=self.full.count(False))
+        if self.leftover is not None:
+            out["leftover"] = list(self.leftover)
+        return out
 
 
 def build_speakers(refs: Iterable[SpeakerRef]) -> tuple[list[Speaker], dict[tuple[str, str], str]]:
@@ -243,6 +272,194 @@ def build_speaker_index(refs: Iterable[SpeakerRef]
     placement: dict[str, SpeakerPlacement] = {}
     speakers, mapping = _finish(clusters, placement)
     return speakers, mapping, placement
+
+
+@dataclass(slots=True)
+class BlockExtension:
+    """New refs placed in a block's stored speakers, as ``extend_block`` found them.
+
+    Valid only while the ids it relies on stay unshared: each base id in ``grown_bases``
+    must be held by its one stored speaker, and none in ``new_bases`` by any (otherwise
+    the -2/-3 numbering could move, which only a re-clustering settles).
+    """
+
+    speakers: list[tuple[Speaker, SpeakerPlacement]]  # the changed and the new ones
+    mapping: dict[tuple[str, str], str]  # (article id, local name) → speaker id, for the new refs
+    grown_bases: set[str]
+    new_bases: set[str]
+
+
+@dataclass(slots=True)
+class _Held:
+    """A stored speaker while new refs are added to it (or a new one, ``stored`` False)."""
+
+    speaker: Speaker
+    base_id: str
+    summary: dict
+    stored: bool = True
+    touched: bool = False
+    forms: dict[tuple[str, bool], list[int]] = field(default_factory=dict)
+    titles: set[str] = field(default_factory=set)
+    given: set[str] = field(default_factory=set)
+    gender_full: set[str] = field(default_factory=set)
+    gender_all: set[str] = field(default_factory=set)
+    keys: list[tuple[str, str]] = field(default_factory=list)  # (article id, local) of the refs added
+
+    @classmethod
+    def of(cls, speaker: Speaker, base_id: str, summary: dict) -> _Held:
+        return cls(speaker, base_id, summary, forms={(n, bool(f)): [c, q] for n, f, c, q in summary["forms"]},
+                   titles=set(speaker.titles), given=set(summary.get("given", ())),
+                   gender_full=set(summary.get("gender_full", ())), gender_all=set(summary.get("gender_all", ())))
+
+    @classmethod
+    def new(cls, kind: str, leftover: tuple[str | None, str] | None = None) -> _Held:
+        summary: dict = {"role": "leftover" if leftover is not None else kind, "forms": [], "refs": 0}
+        if kind == "person":
+            summary.update(given=[], gender_full=[], gender_all=[], shorts=0)
+        if leftover is not None:
+            summary["leftover"] = list(leftover)
+        return cls(Speaker(id="", name="", kind=kind), "", summary, stored=False)  # type: ignore[arg-type]
+
+    @property
+    def role(self) -> str:
+        return self.summary["role"]
+
+    def add(self, ref: SpeakerRef, display: str, titles: Iterable[str], *, full: bool) -> None:
+        self.touched = True
+        self.keys.append((ref.article_id, ref.local))
+        count = self.forms.setdefault((display, full), [0, 0])
+        count[0] += 1
+        count[1] += ref.quote_count
+        added = {t for t in (*ref.titles, *titles) if t.strip()}
+        self.titles |= added
+        self.gender_all |= _gender_of(added)
+        if full:
+            self.gender_full |= _gender_of(added)
+        else:
+            self.summary["shorts"] = self.summary.get("shorts", 0) + 1
+        self.summary["refs"] += 1
+        speaker = self.speaker
+        speaker.aliases = sorted({*speaker.aliases, ref.local})  # the name is taken out in finish()
+        speaker.article_ids = sorted({*speaker.article_ids, ref.article_id})
+        speaker.quote_count += ref.quote_count
+
+    def finish(self) -> str:
+        name = name_from_forms({form: (n, q) for form, (n, q) in self.forms.items()})
+        speaker, summary = self.speaker, self.summary
+        speaker.name = name
+        speaker.aliases = [a for a in speaker.aliases if a != name]
+        speaker.titles = _unique_titles(self.titles)
+        summary["forms"] = sorted([n, int(f), c, q] for (n, f), (c, q) in self.forms.items())
+        if speaker.kind == "person":
+            summary.update(given=sorted(self.given), gender_full=sorted(self.gender_full),
+                           gender_all=sorted(self.gender_all))
+        return name
+
+
+def extend_block(block: str, stored: list[tuple[Speaker, str, dict | None]],
+                 refs: list[SpeakerRef]) -> BlockExtension | None:
+    """Place a block's new refs in its stored speakers, exactly as clustering the whole
+    block again would; None wherever that cannot be told from the stored summaries.
+
+    The cases taken are the ones a growing corpus mostly brings: another mention of a
+    known full name or organisation, a short form whose one candidate is clear, a new
+    person in a block without short forms. A new ref that could move other refs (a new
+    given name where short forms wait for a candidate, a gender that changes how a short
+    form is judged) or a name that would change makes the caller re-cluster the block.
+    """
+    if not stored or block.startswith("u:") or any(summary is None for _, _, summary in stored):
+        return None
+    held = [_Held.of(speaker, base, summary) for speaker, base, summary in stored]  # type: ignore[arg-type]
+    for ref in sorted(refs, key=lambda r: (r.article_id, r.local)):
+        if ref.local != _clean(ref.local) or not ref.local or block_of(ref) != block:
+            return None
+        if block.startswith("o:"):
+            if len(held) != 1:
+                return None
+            held[0].add(ref, re.sub(r"^the\s+", "", ref.local), (), full=True)
+        elif not _place_person(held, ref):
+            return None
+    out: list[tuple[Speaker, SpeakerPlacement]] = []
+    mapping: dict[tuple[str, str], str] = {}
+    grown: set[str] = set()
+    new: set[str] = set()
+    for h in held:
+        if not h.touched:
+            continue
+        old = h.speaker.name
+        name = h.finish()
+        if h.stored:
+            if name != old:
+                return None  # a new name is a new id: the block is re-clustered
+            grown.add(h.base_id)
+        else:
+            h.base_id = h.speaker.id = slugify(name)
+            if h.base_id in new:
+                return None
+            new.add(h.base_id)
+        out.append((h.speaker, SpeakerPlacement(block, h.base_id, h.summary)))
+        mapping.update(dict.fromkeys(h.keys, h.speaker.id))
+    return BlockExtension(out, mapping, grown, new)
+
+
+def _place_person(held: list[_Held], ref: SpeakerRef) -> bool:
+    """Add a person's ref to the speaker ``_cluster_block`` would put it in; False where
+    adding it could move refs already placed, or where their order decides."""
+    parsed = parse_person(ref.local)
+    people = [h for h in held if h.role == "person"]
+    shorts = sum(h.summary.get("shorts", 0) for h in people) + sum(h.summary["refs"] for h in held
+                                                                      if h.role == "leftover")
+    gender = _gender_of(t for t in (*ref.titles, *parsed.titles) if t.strip())
+    if parsed.is_full:
+        key = parsed.given_key
+        owners = [h for h in people if key in h.given]
+        if owners:
+            target = owners[0]
+            # A gender learnt from a full name changes how short forms are judged.
+            if shorts and gender - target.gender_full:
+                return False
+        else:
+            # A new given name may give short forms a candidate, or take their only one.
+            if shorts:
+                return False
+            matches = [h for h in people if any(given_names_match(key, k) for k in h.given)]
+            if len(matches) > 1:
+                return False  # it would join two people into one
+            target = matches[0] if matches else _Held.new("person")
+            if not matches:
+                held.append(target)
+            target.given.add(key)
+        target.add(ref, parsed.display, parsed.titles, full=True)
+        return True
+    candidates = people
+    if parsed.given_key:
+        candidates = [h for h in people if any(k.startswith(parsed.given_key) for k in h.given)]
+    if len(candidates) == 1:
+        only = candidates[0]
+        # Short forms are judged in order against what is known of the person so far:
+        # its full names' gender, plus that of the short forms joined before. Where that
+        # is the same at every point, or no gendered short form is at stake, the order
+        # does not matter and the ref's place is certain.
+        if only.gender_full:
+            if only.gender_all != only.gender_full:
+                return False
+            if not (parsed.gender and parsed.gender not in only.gender_full):
+                if gender - only.gender_full:
+                    return False
+                only.add(ref, parsed.display, parsed.titles, full=False)
+                return True
+        else:
+            if only.gender_all and (parsed.gender or gender):
+                return False
+            only.add(ref, parsed.display, parsed.titles, full=False)
+            return True
+    key2 = (parsed.gender, parsed.given_key)
+    rest = [h for h in held if h.role == "leftover" and tuple(h.summary["leftover"]) == key2]
+    target = rest[0] if rest else _Held.new("person", key2)
+    if not rest:
+        held.append(target)
+    target.add(ref, ref.local, parsed.titles, full=False)
+    return True
 
 
 def _kind_family(kind: str) -> str:
@@ -322,7 +539,8 @@ def _cluster_block(members: list[tuple[SpeakerRef, PersonName]]) -> list[_Cluste
     for ref, parsed in short:
         target = _only_candidate(parsed, list(people.values()))
         if target is None:
-            target = leftovers.setdefault((parsed.gender, parsed.given_key), _Cluster("person"))
+            key = (parsed.gender, parsed.given_key)
+            target = leftovers.setdefault(key, _Cluster("person", leftover=key))
             display = _clean(ref.local)  # "Mr Marsh" says more than "Marsh" when it stands alone
         else:
             display = parsed.display
@@ -392,15 +610,27 @@ def _unnamed(refs: list[SpeakerRef]) -> Iterator[_Cluster]:
 # ---------------------------------------------------------------- naming and ids
 def canonical_name(names: list[str], refs: list[SpeakerRef]) -> str:
     """Most frequent form, counting accent variants together and showing their accents."""
+    counts: dict[tuple[str, bool], list[int]] = defaultdict(lambda: [0, 0])
+    for name, ref in zip(names, refs):
+        counts[(name, True)][0] += 1
+        counts[(name, True)][1] += ref.quote_count
+    return name_from_forms({form: (n, q) for form, (n, q) in counts.items()})
+
+
+def name_from_forms(forms: dict[tuple[str, bool], tuple[int, int]]) -> str:
+    """``canonical_name`` from counts: (display form, full?) → (refs, quotes). Full forms
+    are chosen from when there are any. Kept as counts on each stored speaker, so that a
+    run adding refs to it can tell whether its name (and so its id) would change."""
+    chosen = {name: c for (name, full), c in forms.items() if full} or {name: c for (name, _), c in forms.items()}
     by_plain: dict[str, Counter[str]] = defaultdict(Counter)
     quotes: Counter[str] = Counter()
-    for name, ref in zip(names, refs):
+    for name, (n, q) in chosen.items():
         plain = _strip_accents(name)
-        by_plain[plain][name] += 1
-        quotes[plain] += ref.quote_count
+        by_plain[plain][name] += n
+        quotes[plain] += q
     plain = min(by_plain, key=lambda p: (-sum(by_plain[p].values()), -quotes[p], p))
-    forms = by_plain[plain]
-    return min(forms, key=lambda f: (-_accent_count(f), -forms[f], f))
+    counts = by_plain[plain]
+    return min(counts, key=lambda f: (-_accent_count(f), -counts[f], f))
 
 
 def _strip_accents(text: str) -> str:
@@ -438,7 +668,8 @@ def _finish(clusters: list[_Cluster], placement: dict[str, SpeakerPlacement] | N
         for ref in members[id(speaker)].refs:
             mapping[(ref.article_id, ref.local)] = speaker.id
         if placement is not None:
-            placement[speaker.id] = SpeakerPlacement(block_of(members[id(speaker)].refs[0]), base)
+            cluster = members[id(speaker)]
+            placement[speaker.id] = SpeakerPlacement(block_of(cluster.refs[0]), base, cluster.summary())
     return speakers, mapping
 
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .base import SpeakerPlacement, SpeakerRef, Store, StoryPass, TrailIndex, TrailMerge, WriteBatch
+from .base import SpeakerBlock, SpeakerPlacement, SpeakerRef, Store, StoryPass, TrailIndex, TrailMerge, WriteBatch
 from .sqlite import SQLiteStore
 
 DEFAULT_DB = "newstrail.db"
 
 __all__ = [
-    "DEFAULT_DB", "SQLiteStore", "SpeakerPlacement", "SpeakerRef", "Store", "TrailIndex", "TrailMerge", "WriteBatch", "default_db", "open_store",
+    "DEFAULT_DB", "SQLiteStore", "SpeakerBlock", "SpeakerPlacement", "SpeakerRef", "Store", "TrailIndex", "TrailMerge", "WriteBatch", "default_db", "open_store",
 ]
 
 

@@ -102,6 +102,17 @@ class SpeakerPlacement:
 
     block: str
     base_id: str
+    summary: dict | None = None  # see ``newstrail.speakers._Cluster.summary``
+
+
+@dataclass(slots=True)
+class SpeakerBlock:
+    """A dirty block as stored: its speakers (with base ids and summaries), how many of
+    its refs are placed in them, and the refs not placed yet (those of new articles)."""
+
+    speakers: list[tuple[Speaker, str, dict | None]] = field(default_factory=list)
+    placed: int = 0
+    new: list[SpeakerRef] = field(default_factory=list)
 
 
 class Store(abc.ABC):
@@ -167,6 +178,22 @@ class Store(abc.ABC):
                                placement: dict[str, SpeakerPlacement]) -> int:
         """Replace the speakers of ``blocks``, repoint their quotes, clear ``dirty`` marks that
         have not changed since they were read; one transaction. Returns the speakers now stored."""
+
+    @abc.abstractmethod
+    def speaker_blocks(self, blocks: Iterable[str]) -> dict[str, SpeakerBlock]:
+        """For each of ``blocks`` that holds anything: its stored speakers, its placed refs
+        counted and its new refs, without reading the placed ones."""
+
+    @abc.abstractmethod
+    def speaker_base_counts(self, bases: Iterable[str]) -> dict[str, int]:
+        """How many stored speakers hold each base id (absent: none)."""
+
+    @abc.abstractmethod
+    def extend_speaker_blocks(self, dirty: dict[str, int], speakers: list[tuple[Speaker, SpeakerPlacement]],
+                              mapping: dict[tuple[str, str], str]) -> int:
+        """Write changed and new speakers (by id), point the refs in ``mapping`` and their
+        quotes at them, clear ``dirty`` marks unchanged since read; one transaction.
+        Returns the speakers now stored."""
 
     @abc.abstractmethod
     def index_speaker_refs(self, refs: Iterable[SpeakerRef]) -> None:

@@ -70,6 +70,9 @@ speakers = sa.Table(
     # Added by migration 2: where the speaker sits, so a run re-clusters only what changed.
     sa.Column("block", sa.Text, index=True),
     sa.Column("base_id", sa.Text, index=True),
+    # Added by migration 12: the form counts, given names and genders its refs were
+    # clustered on, so that a run can add new refs to it without reading its old ones.
+    sa.Column("summary", sa.JSON),
 )
 
 # One row per distinct (article, in-article speaker name): the speakers stage's input,
@@ -83,7 +86,11 @@ speaker_refs = sa.Table(
     sa.Column("quote_count", sa.Integer, nullable=False),
     sa.Column("outlet", sa.Text),
     sa.Column("block", sa.Text, nullable=False, index=True),
+    # Added by migration 12: the speaker the stage placed this ref in; NULL until it has.
+    sa.Column("speaker_id", sa.Text),
 )
+# A block's new refs (speaker_id NULL), and its placed ones counted, without its rows.
+speaker_refs_placed = sa.Index("ix_speaker_refs_block_speaker", speaker_refs.c.block, speaker_refs.c.speaker_id)
 
 def _marks(name: str, key: str) -> sa.Table:
     """A table of (key, mark): work a later stage must redo. ``mark`` changes whenever a
@@ -353,10 +360,21 @@ def _v11_story_index(conn: sa.Connection, fts_setup: FtsSetup) -> None:
 STORIES_REINDEX_KEY = "stories.reindex"
 
 
+def _v12_speaker_summaries(conn: sa.Connection, fts_setup: FtsSetup) -> None:
+    # Speakers clustered before have no summary and their refs no speaker: the stage
+    # re-clusters each such block the next time it is dirty, which fills both in.
+    for table, column in ((speakers, speakers.c.summary), (speaker_refs, speaker_refs.c.speaker_id)):
+        if column.name not in {c["name"] for c in sa.inspect(conn).get_columns(table.name)}:
+            kind = column.type.compile(dialect=conn.dialect)
+            conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}")
+    speaker_refs_placed.create(conn, checkfirst=True)
+
+
 # Append new migrations here; never edit one that has shipped.
 MIGRATIONS: list[Migration] = [_v1_initial, _v2_speaker_blocks, _v3_stories_trails, _v4_speaker_quotes_index,
                                _v5_fts_refresh, _v6_incremental_trails, _v7_story_pending, _v8_fts_update_columns,
-                               _v9_trail_words, _v10_trail_form_keys, _v11_story_index]
+                               _v9_trail_words, _v10_trail_form_keys, _v11_story_index,
+                               _v12_speaker_summaries]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from ..records import Article, Failure, Quote, Speaker, Story, Trail
 from . import schema as t
-from .base import SpeakerPlacement, SpeakerRef, Store, StoryPass, TrailIndex, TrailMerge, WriteBatch
+from .base import SpeakerBlock, SpeakerPlacement, SpeakerRef, Store, StoryPass, TrailIndex, TrailMerge, WriteBatch
 
 # The number of articles the story index holds (kept with it, in each pass's transaction).
 STORIES_INDEXED_KEY = "stories.indexed"
@@ -42,6 +42,15 @@ def _now() -> str:
 def _ref_row(ref: SpeakerRef) -> dict[str, Any]:
     return {"article_id": ref.article_id, "local": ref.local, "kind": ref.kind, "titles": list(ref.titles),
             "quote_count": ref.quote_count, "outlet": ref.outlet, "block": ref.block}
+
+
+def _ref_of(row: Any) -> SpeakerRef:
+    return SpeakerRef(row["article_id"], row["local"], row["kind"], list(row["titles"] or []),
+                      row["quote_count"], row["outlet"], row["block"])
+
+
+def _speaker_row(speaker: Speaker, placement: SpeakerPlacement) -> dict[str, Any]:
+    return dict(speaker.to_dict(), block=placement.block, base_id=placement.base_id, summary=placement.summary)
 
 
 def _chunks(items: Iterable[Any], size: int = 500) -> Iterator[list[Any]]:
@@ -180,6 +189,8 @@ class SQLStore(Store):
             for chunk in _chunks(speakers):
                 conn.execute(sa.insert(t.speakers), [s.to_dict() for s in chunk])
             conn.execute(sa.update(t.quotes).values(speaker_id=None, speaker=t.quotes.c.speaker_local))
+            # Speakers set from outside the stage: it re-clusters and repoints every ref.
+            conn.execute(sa.update(t.speaker_refs).values(speaker_id=None))
             update = (
                 sa.update(t.quotes)
                 .where(t.quotes.c.article_id == sa.bindparam("a_id"))
@@ -263,8 +274,7 @@ class SQLStore(Store):
         with self.engine.connect() as conn:
             for chunk in _chunks(sorted(set(blocks))):
                 for row in conn.execute(sa.select(r).where(r.c.block.in_(chunk))).mappings():
-                    yield SpeakerRef(row["article_id"], row["local"], row["kind"], list(row["titles"] or []),
-                                     row["quote_count"], row["outlet"], row["block"])
+                    yield _ref_of(row)
 
     def speaker_blocks_for_bases(self, bases: Iterable[str]) -> set[str]:
         return self._distinct(t.speakers.c.block, t.speakers.c.base_id, bases)
@@ -283,47 +293,91 @@ class SQLStore(Store):
     def replace_speaker_blocks(self, dirty: dict[str, int], blocks: Iterable[str], speakers: list[Speaker],
                                mapping: dict[tuple[str, str], str],
                                placement: dict[str, SpeakerPlacement]) -> int:
+        blocks = sorted(set(blocks))
         names = {s.id: s.name for s in speakers}
-        rows = [dict(s.to_dict(), block=placement[s.id].block, base_id=placement[s.id].base_id) for s in speakers]
-        update = (
-            sa.update(t.quotes)
-            .where(t.quotes.c.article_id == sa.bindparam("a_id"))
-            .where(t.quotes.c.speaker_local == sa.bindparam("local"))
-            .values(speaker_id=sa.bindparam("s_id"), speaker=sa.bindparam("name"))
-        )
-        clear = (sa.delete(t.speaker_dirty).where(t.speaker_dirty.c.block == sa.bindparam("b"))
-                 .where(t.speaker_dirty.c.mark == sa.bindparam("m")))
+        rows = [_speaker_row(s, placement[s.id]) for s in speakers]
         with self.engine.begin() as conn:
-            # Only the quotes whose speaker changes are updated: a block of a common surname
-            # holds thousands of quotes, and a new article moves few of them, if any.
-            held = self._speaker_pointers(conn, blocks)
-            pointers = [{"a_id": a_id, "local": local, "s_id": s_id, "name": names.get(s_id, local)}
-                        for (a_id, local), s_id in sorted(mapping.items())
-                        if held.get((a_id, local)) != (s_id, names.get(s_id, local))]
-            for chunk in _chunks(sorted(set(blocks))):
-                conn.execute(sa.delete(t.speakers).where(t.speakers.c.block.in_(chunk)))
+            # Only the refs (and their quotes) whose speaker or its name changes are
+            # written: a block of a common surname holds thousands, and a new article
+            # moves few of them, if any. What each points at now is on the ref.
+            old_names: dict[str, str] = {}
+            held: dict[tuple[str, str], str | None] = {}
+            sp, r = t.speakers, t.speaker_refs
+            for chunk in _chunks(blocks):
+                old_names.update(conn.execute(sa.select(sp.c.id, sp.c.name).where(sp.c.block.in_(chunk))).all())
+                held.update(((a, local), s_id) for a, local, s_id in conn.execute(
+                    sa.select(r.c.article_id, r.c.local, r.c.speaker_id).where(r.c.block.in_(chunk))))
+            moved = {key: s_id for key, s_id in mapping.items()
+                     if held.get(key) != s_id or old_names.get(held.get(key) or "") != names.get(s_id)}
+            for chunk in _chunks(blocks):
+                conn.execute(sa.delete(sp).where(sp.c.block.in_(chunk)))
             for chunk in _chunks(rows):
-                conn.execute(sa.insert(t.speakers), chunk)
-            for chunk in _chunks(pointers):
-                conn.execute(update, chunk)
-            for chunk in _chunks([{"b": b, "m": m} for b, m in sorted(dirty.items())]):
-                conn.execute(clear, chunk)
-            return conn.execute(sa.select(sa.func.count()).select_from(t.speakers)).scalar_one()
+                conn.execute(sa.insert(sp), chunk)
+            self._point_refs(conn, moved, names)
+            self._clear_dirty(conn, dirty)
+            return conn.execute(sa.select(sa.func.count()).select_from(sp)).scalar_one()
+
+    def speaker_blocks(self, blocks: Iterable[str]) -> dict[str, SpeakerBlock]:
+        sp, r = t.speakers, t.speaker_refs
+        out: dict[str, SpeakerBlock] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(sorted(set(blocks))):
+                for row in conn.execute(sa.select(sp).where(sp.c.block.in_(chunk))).mappings():
+                    out.setdefault(row["block"], SpeakerBlock()).speakers.append(
+                        (Speaker.from_dict(dict(row)), row["base_id"], row["summary"]))
+                placed = (sa.select(r.c.block, sa.func.count()).where(r.c.block.in_(chunk))
+                          .where(r.c.speaker_id.is_not(None)).group_by(r.c.block))
+                for block, count in conn.execute(placed):
+                    out.setdefault(block, SpeakerBlock()).placed = count
+                new = sa.select(r).where(r.c.block.in_(chunk)).where(r.c.speaker_id.is_(None))
+                for row in conn.execute(new).mappings():
+                    out.setdefault(row["block"], SpeakerBlock()).new.append(_ref_of(row))
+        return out
+
+    def speaker_base_counts(self, bases: Iterable[str]) -> dict[str, int]:
+        sp = t.speakers
+        found: dict[str, int] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(sorted(set(bases))):
+                found.update(conn.execute(sa.select(sp.c.base_id, sa.func.count()).where(sp.c.base_id.in_(chunk))
+                                          .group_by(sp.c.base_id)).all())
+        return found
+
+    def extend_speaker_blocks(self, dirty: dict[str, int], speakers: list[tuple[Speaker, SpeakerPlacement]],
+                              mapping: dict[tuple[str, str], str]) -> int:
+        sp = t.speakers
+        names = {s.id: s.name for s, _ in speakers}
+        with self.engine.begin() as conn:
+            for chunk in _chunks([s.id for s, _ in speakers]):
+                conn.execute(sa.delete(sp).where(sp.c.id.in_(chunk)))
+            for chunk in _chunks([_speaker_row(s, p) for s, p in speakers]):
+                conn.execute(sa.insert(sp), chunk)
+            self._point_refs(conn, mapping, names)
+            self._clear_dirty(conn, dirty)
+            return conn.execute(sa.select(sa.func.count()).select_from(sp)).scalar_one()
 
     @staticmethod
-    def _speaker_pointers(conn: sa.Connection, blocks: Iterable[str]) -> dict[tuple[str, str], tuple | None]:
-        """(article id, local name) → the (speaker id, speaker) its quotes point at now, for
-        the refs of these blocks; None where its quotes disagree."""
-        r, q = t.speaker_refs, t.quotes
-        held: dict[tuple[str, str], tuple | None] = {}
-        joined = q.join(r, (r.c.article_id == q.c.article_id) & (r.c.local == q.c.speaker_local))
-        for chunk in _chunks(sorted(set(blocks))):
-            query = (sa.select(q.c.article_id, q.c.speaker_local, q.c.speaker_id, q.c.speaker).distinct()
-                     .select_from(joined).where(r.c.block.in_(chunk)))
-            for a_id, local, s_id, name in conn.execute(query):
-                value = (s_id, name)
-                held[(a_id, local)] = value if held.get((a_id, local), value) == value else None
-        return held
+    def _point_refs(conn: sa.Connection, mapping: dict[tuple[str, str], str], names: dict[str, str]) -> None:
+        """Point refs, and their quotes, at their speakers (by id and canonical name)."""
+        rows = [{"a_id": a_id, "loc": local, "s_id": s_id, "name": names.get(s_id, local)}
+                for (a_id, local), s_id in sorted(mapping.items())]
+        q, r = t.quotes, t.speaker_refs
+        quotes = (sa.update(q).where(q.c.article_id == sa.bindparam("a_id"))
+                  .where(q.c.speaker_local == sa.bindparam("loc"))
+                  .values(speaker_id=sa.bindparam("s_id"), speaker=sa.bindparam("name")))
+        refs = (sa.update(r).where(r.c.article_id == sa.bindparam("a_id")).where(r.c.local == sa.bindparam("loc"))
+                .values(speaker_id=sa.bindparam("s_id")))
+        for chunk in _chunks(rows):
+            conn.execute(quotes, chunk)
+            conn.execute(refs, chunk)
+
+    @staticmethod
+    def _clear_dirty(conn: sa.Connection, dirty: dict[str, int]) -> None:
+        # A block marked again since it was read keeps its (new) mark: never forget a write.
+        clear = (sa.delete(t.speaker_dirty).where(t.speaker_dirty.c.block == sa.bindparam("b"))
+                 .where(t.speaker_dirty.c.mark == sa.bindparam("m")))
+        for chunk in _chunks([{"b": b, "m": m} for b, m in sorted(dirty.items())]):
+            conn.execute(clear, chunk)
 
     def index_speaker_refs(self, refs: Iterable[SpeakerRef]) -> None:
         with self.engine.begin() as conn:
