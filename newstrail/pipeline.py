@@ -24,7 +24,7 @@ from .clean.evidence import Evidence
 from .engines.base import Engine, run_inline
 from .ingest import DEFAULT_MAX_BYTES, iter_documents
 from .records import Article, Failure, Quote, RawDocument
-from .store import SpeakerRef, Store, WriteBatch, open_store
+from .store import SpeakerBlock, SpeakerRef, Store, WriteBatch, open_store
 from .store.schema import REFS_BACKFILL_KEY
 
 # Bump when a stage's output changes for the same input, so re-running analyze
@@ -463,14 +463,9 @@ def _place_new_refs(store: Store, dirty: dict[str, int]) -> tuple[set[str], int 
     (and the speakers stored after, None when nothing was written)."""
     from .speakers import extend_block
 
-    found = store.speaker_blocks(dirty)
+    found = {block: held for block, held in store.speaker_blocks(dirty).items() if _intact(held)}
     extensions = {}
     for block, held in found.items():
-        summaries = [summary for _, _, summary in held.speakers]
-        # Every placed ref must still be in a speaker: a block that lost one (an article
-        # replaced) has a speaker that shrank, which only re-clustering settles.
-        if not held.speakers or any(s is None for s in summaries) or held.placed != sum(s["refs"] for s in summaries):
-            continue
         extension = extend_block(block, held.speakers, held.new)
         if extension is not None:
             extensions[block] = extension
@@ -481,15 +476,21 @@ def _place_new_refs(store: Store, dirty: dict[str, int]) -> tuple[set[str], int 
              and all(b not in counts and news[b] == 1 for b in e.new_bases)}
     # A block with nothing new and nothing lost (its marks outlived a write that changed
     # nothing in it) is settled as it is.
-    ready.update({block: None for block, held in found.items() if block not in extensions and not held.new
-                  and held.speakers and all(s is not None for _, _, s in held.speakers)
-                  and held.placed == sum(s["refs"] for _, _, s in held.speakers)})
+    ready.update({block: None for block, held in found.items() if block not in extensions and not held.new})
     if not ready:
         return set(), None
     speakers = [pair for e in ready.values() if e is not None for pair in e.speakers]
     mapping = {key: s_id for e in ready.values() if e is not None for key, s_id in e.mapping.items()}
     stored = store.extend_speaker_blocks({b: dirty[b] for b in ready}, speakers, mapping)
     return set(ready), stored
+
+
+def _intact(held: SpeakerBlock) -> bool:
+    """Whether a block's stored speakers still hold every placed ref, with summaries: a
+    block that lost a ref (an article replaced) has a speaker that shrank, which only
+    re-clustering settles."""
+    summaries = [summary for _, _, summary in held.speakers]
+    return bool(summaries) and None not in summaries and held.placed == sum(s["refs"] for s in summaries)
 
 
 def _recluster(store: Store, order: list[str], dirty: dict[str, int]) -> int:

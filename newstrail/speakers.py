@@ -214,27 +214,24 @@ class _Cluster:
         if full:
             self.full_titles.update(added)
 
-    def forms(self) -> Counter[tuple[str, bool]]:
-        """(display form, full?) → refs, the counts the canonical name is chosen from."""
-        return Counter(zip(self.names, self.full))
+    def forms(self) -> dict[tuple[str, bool], tuple[int, int]]:
+        """(display form, full?) → (refs, quotes): the counts the canonical name is chosen from."""
+        counts: dict[tuple[str, bool], list[int]] = defaultdict(lambda: [0, 0])
+        for form, ref in zip(zip(self.names, self.full), self.refs):
+            counts[form][0] += 1
+            counts[form][1] += ref.quote_count
+        return {form: (n, q) for form, (n, q) in counts.items()}
 
     def name(self) -> str:
         """The canonical name, from full names when there are any ("Grace Okafor", not "Ms Okafor")."""
-        quotes: Counter[tuple[str, bool]] = Counter()
-        for form, ref in zip(zip(self.names, self.full), self.refs):
-            quotes[form] += ref.quote_count
-        return name_from_forms({form: (n, quotes[form]) for form, n in self.forms().items()})
+        return name_from_forms(self.forms())
 
     def summary(self) -> dict:
         """What ``extend_block`` needs to add refs to this speaker without its refs: the form
         counts (for the name) and, for people, the given names and genders short forms are
         judged against."""
-        quotes: Counter[tuple[str, bool]] = Counter()
-        for form, ref in zip(zip(self.names, self.full), self.refs):
-            quotes[form] += ref.quote_count
         out: dict = {"role": "leftover" if self.leftover is not None else self.kind,
-                     "forms": sorted([name, int(full), n, quotes[(name, full)]]
-                                     for (name, full), n in self.forms().items()),
+                     "forms": sorted([name, int(full), n, q] for (name, full), (n, q) in self.forms().items()),
                      "refs": len(self.refs)}
         if self.kind == "person":
             out.update(given=sorted(self.given_keys), gender_full=sorted(_gender_of(self.full_titles)),
@@ -338,16 +335,15 @@ class _Held:
         else:
             self.summary["shorts"] = self.summary.get("shorts", 0) + 1
         self.summary["refs"] += 1
-        speaker = self.speaker
-        speaker.aliases = sorted({*speaker.aliases, ref.local})  # the name is taken out in finish()
-        speaker.article_ids = sorted({*speaker.article_ids, ref.article_id})
-        speaker.quote_count += ref.quote_count
+        self.speaker.quote_count += ref.quote_count
 
     def finish(self) -> str:
         name = name_from_forms({form: (n, q) for form, (n, q) in self.forms.items()})
         speaker, summary = self.speaker, self.summary
         speaker.name = name
-        speaker.aliases = [a for a in speaker.aliases if a != name]
+        # Sorted once here, not per ref: a common speaker's articles run to thousands.
+        speaker.aliases = sorted({*speaker.aliases, *(local for _, local in self.keys)} - {name})
+        speaker.article_ids = sorted({*speaker.article_ids, *(a for a, _ in self.keys)})
         speaker.titles = _unique_titles(self.titles)
         summary["forms"] = sorted([n, int(f), c, q] for (n, f), (c, q) in self.forms.items())
         if speaker.kind == "person":
@@ -608,19 +604,11 @@ def _unnamed(refs: list[SpeakerRef]) -> Iterator[_Cluster]:
 
 
 # ---------------------------------------------------------------- naming and ids
-def canonical_name(names: list[str], refs: list[SpeakerRef]) -> str:
-    """Most frequent form, counting accent variants together and showing their accents."""
-    counts: dict[tuple[str, bool], list[int]] = defaultdict(lambda: [0, 0])
-    for name, ref in zip(names, refs):
-        counts[(name, True)][0] += 1
-        counts[(name, True)][1] += ref.quote_count
-    return name_from_forms({form: (n, q) for form, (n, q) in counts.items()})
-
-
 def name_from_forms(forms: dict[tuple[str, bool], tuple[int, int]]) -> str:
-    """``canonical_name`` from counts: (display form, full?) → (refs, quotes). Full forms
-    are chosen from when there are any. Kept as counts on each stored speaker, so that a
-    run adding refs to it can tell whether its name (and so its id) would change."""
+    """The canonical name: the most frequent form, counting accent variants together and
+    showing their accents, from (display form, full?) → (refs, quotes); full forms are
+    chosen from when there are any. Counts, not refs: each stored speaker keeps them, so
+    a run adding refs to it can tell whether its name (and so its id) would change."""
     chosen = {name: c for (name, full), c in forms.items() if full} or {name: c for (name, _), c in forms.items()}
     by_plain: dict[str, Counter[str]] = defaultdict(Counter)
     quotes: Counter[str] = Counter()
