@@ -4,6 +4,8 @@
     .venv/bin/python benchmarks/scale.py --sizes 1000 --runs local:1 local:2 dask:2
     .venv/bin/python benchmarks/scale.py --with-100k          # adds N = 100k (hours on 2 cores)
     .venv/bin/python benchmarks/scale.py --db postgresql://…  # a PostgreSQL server instead of SQLite
+    .venv/bin/python benchmarks/scale.py --sizes 1000 --repeat 3   # medians of 3 runs taken in turn
+    .venv/bin/python benchmarks/scale.py --keep-db kept/ ...; --into kept/100000-local-2.db
 
 The corpus is built from real text: the bundled sample corpus plus ``../shared/data``
 (PolNeAR and BASIL articles, the seeds), each generated article a perturbed and
@@ -18,6 +20,14 @@ the whole process tree, seconds per article, and the stage seconds of the summar
 quotes are summed over workers). Next to it, textacy's ``direct_quotations`` with the same
 spaCy model on the same articles (a full parse of every article; on the first
 ``--textacy-limit`` articles, in one process).
+
+After the last run of each N, ``--incremental`` M new articles go into its database and
+into an empty one, twice: made from the corpus's own texts (they join stories and trails
+that grow with N: each text recurs about N/1250 times) and from held-out ECB+ texts (they
+start their own). ``--into`` prints only these lines, for a database kept earlier.
+
+The machine's speed drifts (a shared virtual machine): ``--repeat R`` runs every engine R
+times in turn and adds the medians and the speed-up from one local worker to two.
 
 Without ``../shared`` the benchmark stops with the reason: the sample corpus alone is too
 small to recombine into realistic volume.
@@ -212,21 +222,75 @@ def textacy_worker(corpus: Path, limit: int) -> None:
                       "refused": refused}))
 
 
+def held_out_texts(shared: Path = SHARED) -> list[list[str]]:
+    """Paragraph lists of ECB+ documents: news text the scale corpus never uses, so articles
+    made from it start stories and trails of their own."""
+    try:
+        from benchmarks.stories import load_ecbplus
+    except ImportError:  # run as a script: benchmarks/ itself is on the path
+        from stories import load_ecbplus
+
+    try:
+        articles, _ = load_ecbplus(shared / "data")
+    except FileNotFoundError:
+        return []
+    return [paras for a in articles if len(paras := _paragraphs(a.body)) >= 3]
+
+
 def incremental(tmp: Path, n: int, db: str, args: argparse.Namespace, bases: list[list[str]], engine: str,
-                workers: int) -> None:
-    """M new articles into the N-article database, and the same M into an empty one."""
+                workers: int, *, seed: int | None = None, start: int = 10_000_000) -> None:
+    """M new articles into the N-article database, and the same M into an empty one: once
+    made from the corpus's own texts (they join stories and trails that grow with N), once
+    from held-out ECB+ texts (they start their own)."""
     m = args.incremental
-    extra = write_corpus(tmp / f"extra-{n}.jsonl", m, bases, args.seed + 1, start=10_000_000)
-    into_full = run_pipeline(extra, db, engine, workers, args.batch_size)
-    into_empty = run_pipeline(extra, _fresh_db(args.db, tmp, f"extra-{n}"), engine, workers, args.batch_size)
-    stages = into_full["summary"].get("stages", {})
-    print(f"incremental N={n}+{m} engine={engine} workers={workers}: {into_full['wall']:.1f}s into the {n}-article "
-          f"database vs {into_empty['wall']:.1f}s into an empty one  (speakers {stages.get('speakers', 0):.1f}s "
-          f"stories {stages.get('stories', 0):.1f}s trails {stages.get('trails', 0):.1f}s)", flush=True)
-    extra.unlink()
+    seed = args.seed + 1 if seed is None else seed
+    sets = [("recurring text", bases, start)]
+    held_out = held_out_texts()
+    if held_out:
+        sets.append(("held-out text", held_out, start + 10_000_000))
+    for label, texts, first in sets:
+        extra = write_corpus(tmp / f"extra-{n}.jsonl", m, texts, seed, start=first)
+        into_full = run_pipeline(extra, db, engine, workers, args.batch_size)
+        into_empty = run_pipeline(extra, _fresh_db(args.db, tmp, f"extra-{n}-{first}"), engine, workers,
+                                  args.batch_size)
+        stages = into_full["summary"].get("stages", {})
+        print(f"incremental N={n}+{m} {label} engine={engine} workers={workers}: {into_full['wall']:.1f}s into "
+              f"the {n}-article database vs {into_empty['wall']:.1f}s into an empty one  "
+              f"(speakers {stages.get('speakers', 0):.1f}s stories {stages.get('stories', 0):.1f}s "
+              f"trails {stages.get('trails', 0):.1f}s)", flush=True)
+        extra.unlink()
+
+
+def into_existing(path: Path, args: argparse.Namespace, bases: list[list[str]], engine: str, workers: int) -> None:
+    """The incremental lines for a database kept by an earlier run (``--keep-db``), on a copy."""
+    import sqlite3
+
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        n = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    with tempfile.TemporaryDirectory(prefix="newstrail-scale-", dir=args.tmp) as tmpdir:
+        tmp = Path(tmpdir)
+        db = str(tmp / path.name)
+        shutil.copyfile(path, db)
+        # Ids and texts of their own: the kept database may hold an earlier run's extras.
+        incremental(tmp, n, db, args, bases, engine, workers, seed=args.seed + 1 + n, start=50_000_000)
 
 
 # ---------------------------------------------------------------- main
+def report_walls(n: int, walls: dict[str, list[float]]) -> None:
+    """The median of repeated runs, and the speed-up from one local worker to two."""
+    import statistics
+
+    medians = {spec: statistics.median(w) for spec, w in walls.items() if w}
+    for spec, runs in walls.items():
+        if len(runs) > 1:
+            print(f"median N={n} {spec} over {len(runs)} runs: {n / medians[spec]:.1f} articles/s  "
+                  f"wall {medians[spec]:.1f}s  (runs {' '.join(f'{w:.1f}' for w in runs)})", flush=True)
+    if "local:1" in medians and "local:2" in medians:
+        print(f"speed-up N={n} local 1 -> 2 workers: {medians['local:1'] / medians['local:2']:.2f}x  "
+              f"(wall {medians['local:1']:.1f}s -> {medians['local:2']:.1f}s"
+              f"{', medians' if len(walls['local:1']) > 1 else ''})", flush=True)
+
+
 def _fresh_db(db: str | None, tmp: Path, tag: str) -> str:
     if db is None:
         return str(tmp / f"{tag}.db")
@@ -259,6 +323,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-db", type=Path, metavar="DIR",
                         help="move each SQLite database into DIR instead of deleting it (to profile the stages)")
     parser.add_argument("--textacy-worker", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--repeat", type=int, default=1, metavar="R",
+                        help="run each engine R times, in turn, and report the median wall time (a shared "
+                             "machine's speed drifts from minute to minute)")
+    parser.add_argument("--into", type=Path, metavar="DB",
+                        help="only the incremental lines, into a copy of this SQLite database (one kept with "
+                             "--keep-db); the first of --runs analyzes")
+    parser.add_argument("--tmp", type=Path, help="folder for the corpus and databases (default: the system's)")
     args = parser.parse_args(argv)
     if args.textacy_worker:
         textacy_worker(args.textacy_worker, args.textacy_limit)
@@ -268,34 +339,47 @@ def main(argv: list[str] | None = None) -> int:
               "(clone the project beside its shared/ folder)")
         return 0
     bases = sample_texts() + shared_texts()
+    if args.into:
+        engine, _, workers = args.runs[0].partition(":")
+        into_existing(args.into, args, bases, engine, int(workers or 1))
+        return 0
     sizes = sorted(set(args.sizes + ([100_000] if args.with_100k else [])))
     print(f"# {len(bases)} base articles; {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} at start; "
           f"batch size {args.batch_size}; db {'postgresql' if args.db else 'sqlite'}")
-    with tempfile.TemporaryDirectory(prefix="newstrail-scale-") as tmpdir:
+    with tempfile.TemporaryDirectory(prefix="newstrail-scale-", dir=args.tmp) as tmpdir:
         tmp = Path(tmpdir)
         for n in sizes:
             corpus = write_corpus(tmp / f"corpus-{n}.jsonl", n, bases, args.seed)
-            for number, spec in enumerate(args.runs):
-                engine, _, workers = spec.partition(":")
-                db = _fresh_db(args.db, tmp, f"{n}-{engine}-{workers}")
-                result = run_pipeline(corpus, db, engine, int(workers or 1), args.batch_size)
-                s = result["summary"]
-                stages = " ".join(f"{k}={v:.1f}" for k, v in s.get("stages", {}).items())
-                print(f"scale N={n} engine={engine} workers={workers}: {n / result['wall']:.1f} articles/s  "
-                      f"wall {result['wall']:.1f}s  {1000 * result['wall'] / n:.1f} ms/article  "
-                      f"peak RSS {result['peak'] / 2**20:.0f} MB  cpu {result['cpu']:.0f}s "
-                      f"({1000 * result['cpu'] / n:.0f} ms/article)  quotes {s['quotes']}  speakers {s['speakers']}  "
-                      f"failed {s['failed']}  load {os.getloadavg()[0]:.1f}  [{stages}]", flush=True)
-                for failure in s.get("failures", [])[:3]:
-                    print(f"  failure: {failure['stage']}: {failure['error'][:200]}", flush=True)
-                if args.incremental and number == len(args.runs) - 1:
-                    incremental(tmp, n, db, args, bases, engine, int(workers or 1))
-                if not args.db:
-                    if args.keep_db:
-                        args.keep_db.mkdir(parents=True, exist_ok=True)
-                        shutil.move(db, args.keep_db / Path(db).name)
-                    for suffix in ("", "-wal", "-shm"):
-                        Path(db + suffix).unlink(missing_ok=True)
+            walls: dict[str, list[float]] = {spec: [] for spec in args.runs}
+            # Repeats go round the runs in turn, so a slow spell of a shared machine falls
+            # on every run alike, not on one of them.
+            for rep in range(args.repeat):
+                for number, spec in enumerate(args.runs):
+                    engine, _, workers = spec.partition(":")
+                    db = _fresh_db(args.db, tmp, f"{n}-{engine}-{workers}")
+                    result = run_pipeline(corpus, db, engine, int(workers or 1), args.batch_size)
+                    walls[spec].append(result["wall"])
+                    s = result["summary"]
+                    stages = " ".join(f"{k}={v:.1f}" for k, v in s.get("stages", {}).items())
+                    tag = f" run {rep + 1}/{args.repeat}" if args.repeat > 1 else ""
+                    print(f"scale N={n} engine={engine} workers={workers}{tag}: {n / result['wall']:.1f} articles/s  "
+                          f"wall {result['wall']:.1f}s  {1000 * result['wall'] / n:.1f} ms/article  "
+                          f"peak RSS {result['peak'] / 2**20:.0f} MB  cpu {result['cpu']:.0f}s "
+                          f"({1000 * result['cpu'] / n:.0f} ms/article)  quotes {s['quotes']}  "
+                          f"speakers {s['speakers']}  failed {s['failed']}  load {os.getloadavg()[0]:.1f}  "
+                          f"[{stages}]", flush=True)
+                    for failure in s.get("failures", [])[:3]:
+                        print(f"  failure: {failure['stage']}: {failure['error'][:200]}", flush=True)
+                    last = rep == args.repeat - 1 and number == len(args.runs) - 1
+                    if args.incremental and last:
+                        incremental(tmp, n, db, args, bases, engine, int(workers or 1))
+                    if not args.db:
+                        if args.keep_db and rep == args.repeat - 1:
+                            args.keep_db.mkdir(parents=True, exist_ok=True)
+                            shutil.move(db, args.keep_db / Path(db).name)
+                        for suffix in ("", "-wal", "-shm"):
+                            Path(db + suffix).unlink(missing_ok=True)
+            report_walls(n, walls)
             if not args.no_textacy:
                 limit = min(n, args.textacy_limit)
                 t = run_textacy(corpus, limit)
