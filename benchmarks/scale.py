@@ -45,6 +45,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -222,9 +223,11 @@ def textacy_worker(corpus: Path, limit: int) -> None:
                       "refused": refused}))
 
 
+@cache
 def held_out_texts(shared: Path = SHARED) -> list[list[str]]:
     """Paragraph lists of ECB+ documents: news text the scale corpus never uses, so articles
-    made from it start stories and trails of their own."""
+    made from it start stories and trails of their own. Read once (982 XML files), however
+    many sizes ask."""
     try:
         from benchmarks.stories import load_ecbplus
     except ImportError:  # run as a script: benchmarks/ itself is on the path
